@@ -1,0 +1,90 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { getCheckout, simulateCheckout, type CheckoutView } from './api';
+
+const config = { checkoutId: 'pay_1', publishableKey: 'pk_test_1', apiUrl: 'http://127.0.0.1:3000' };
+const view: CheckoutView = {
+  id: 'pay_1',
+  status: 'pending',
+  mode: 'test',
+  merchantName: 'Coffee Shop',
+  description: null,
+  amountDue: { amount: '12.50', asset: 'USD' },
+  amountReceived: { amount: '0.00', asset: 'USD' },
+  amountRemaining: { amount: '12.50', asset: 'USD' },
+  lineItems: [
+    {
+      name: 'Flat white',
+      quantity: 2,
+      unitAmount: { amount: '6.25', asset: 'USD' },
+      amount: { amount: '12.50', asset: 'USD' },
+    },
+  ],
+  expiresAt: '2030-01-01T00:00:00.000Z',
+  rails: ['sandbox', 'card'],
+  successUrl: null,
+};
+
+function answer(status: number, body: unknown) {
+  const fetchMock = vi.fn<typeof fetch>(() =>
+    Promise.resolve(new Response(JSON.stringify(body), { status })),
+  );
+  vi.stubGlobal('fetch', fetchMock);
+  return fetchMock;
+}
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+describe('checkout API', () => {
+  it('queries checkout.get with encoded input and the publishable key', async () => {
+    const fetchMock = answer(200, { result: { data: { ...view, rails: ['sandbox', 'card', 'lightning'] } } });
+    expect(await getCheckout(config)).toEqual({ ok: true, value: view });
+    const [url, init] = fetchMock.mock.calls[0]!;
+    expect(url).toBe('http://127.0.0.1:3000/trpc/checkout.get?input=%7B%22checkoutId%22%3A%22pay_1%22%7D');
+    expect(init?.method).toBe('GET');
+    expect(init?.headers).toEqual({ 'x-kassa-publishable-key': 'pk_test_1' });
+  });
+
+  it('posts checkout.simulate as JSON', async () => {
+    const fetchMock = answer(200, { result: { data: { ...view, status: 'paid' } } });
+    const result = await simulateCheckout(config, 'pay');
+    expect(result.ok && result.value.status).toBe('paid');
+    const [url, init] = fetchMock.mock.calls[0]!;
+    expect(url).toBe('http://127.0.0.1:3000/trpc/checkout.simulate');
+    expect(init?.method).toBe('POST');
+    expect(init?.headers).toEqual({
+      'content-type': 'application/json',
+      'x-kassa-publishable-key': 'pk_test_1',
+    });
+    expect(init?.body).toBe('{"checkoutId":"pay_1","outcome":"pay"}');
+  });
+
+  it("shows the server's message, never raw JSON", async () => {
+    answer(404, {
+      error: {
+        message: 'Checkout not found',
+        code: -32004,
+        data: { httpStatus: 404, kassaCode: 'not_found' },
+      },
+    });
+    expect(await getCheckout(config)).toEqual({
+      ok: false,
+      error: { code: 'not_found', message: 'Checkout not found', retryable: false },
+    });
+
+    answer(400, { error: { message: '[{"code":"invalid_type"}]', data: { code: 'BAD_REQUEST' } } });
+    const result = await simulateCheckout(config, 'fail');
+    expect(!result.ok && result.error.message).toBe('The request was not accepted.');
+  });
+
+  it('reports network failures as retryable and malformed views as errors', async () => {
+    vi.stubGlobal('fetch', () => Promise.reject(new TypeError('Failed to fetch')));
+    const offline = await getCheckout(config);
+    expect(!offline.ok && offline.error).toMatchObject({ code: 'network', retryable: true });
+
+    answer(200, { result: { data: { ...view, amountDue: { amount: 12.5, asset: 'USD' } } } });
+    const malformed = await getCheckout(config);
+    expect(!malformed.ok && malformed.error.code).toBe('bad_response');
+  });
+});

@@ -1,0 +1,175 @@
+import type { KassaConfig } from './config';
+import { isDecimalString, type Amount } from './format-amount';
+import { isFilledString, isRecord } from './guards';
+
+const STATUSES = [
+  'pending',
+  'processing',
+  'partially_paid',
+  'paid',
+  'overpaid',
+  'expired',
+  'failed',
+  'canceled',
+  'refunded',
+  'partially_refunded',
+] as const;
+const RAILS = ['sandbox', 'card', 'stellar', 'evm'] as const;
+
+export type CheckoutStatus = (typeof STATUSES)[number];
+export type Rail = (typeof RAILS)[number];
+export type SimulateOutcome = 'pay' | 'pay_part' | 'overpay' | 'fail' | 'expire';
+export type LineItem = Readonly<{ name: string; quantity: number; unitAmount: Amount; amount: Amount }>;
+export type CheckoutView = Readonly<{
+  id: string;
+  status: CheckoutStatus;
+  mode: 'test' | 'live';
+  merchantName: string;
+  description: string | null;
+  amountDue: Amount;
+  amountReceived: Amount;
+  amountRemaining: Amount;
+  lineItems: readonly LineItem[];
+  expiresAt: string;
+  rails: readonly Rail[];
+  successUrl: string | null;
+}>;
+
+/** `message` is safe to show a payer; `retryable` says whether asking again may help. */
+export type ApiError = Readonly<{ code: string; message: string; retryable: boolean }>;
+export type ApiResult<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ApiError };
+
+export function getCheckout(config: KassaConfig, signal?: AbortSignal): Promise<ApiResult<CheckoutView>> {
+  const input = encodeURIComponent(JSON.stringify({ checkoutId: config.checkoutId }));
+  return callCheckout(config, `checkout.get?input=${input}`, { method: 'GET', signal: signal ?? null });
+}
+
+export function simulateCheckout(
+  config: KassaConfig,
+  outcome: SimulateOutcome,
+): Promise<ApiResult<CheckoutView>> {
+  return callCheckout(config, 'checkout.simulate', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ checkoutId: config.checkoutId, outcome }),
+  });
+}
+
+// tRPC v11 over plain HTTP: no transformer, no batching. Success is `{ result: { data } }`.
+async function callCheckout(
+  config: KassaConfig,
+  path: string,
+  init: RequestInit & { headers?: Record<string, string> },
+): Promise<ApiResult<CheckoutView>> {
+  let status: number;
+  let body: unknown;
+  try {
+    const response = await fetch(`${config.apiUrl}/trpc/${path}`, {
+      ...init,
+      headers: { ...init.headers, 'x-kassa-publishable-key': config.publishableKey },
+    });
+    status = response.status;
+    body = await response.json().catch(() => null);
+  } catch {
+    return failure('network', 'Cannot reach the payment server. Check your connection.', true);
+  }
+
+  if (status < 200 || status > 299) return { ok: false, error: readError(body, status) };
+  const view = isRecord(body) && isRecord(body['result']) ? parseCheckoutView(body['result']['data']) : null;
+  return view
+    ? { ok: true, value: view }
+    : failure('bad_response', 'The payment server sent an unexpected answer.', false);
+}
+
+// `{ error: { message, data: { kassaCode } } }`. tRPC puts zod issues into `message` as JSON, so a
+// message that looks like JSON is replaced: the payer never sees raw JSON.
+function readError(body: unknown, status: number): ApiError {
+  const error = isRecord(body) ? body['error'] : undefined;
+  const data = isRecord(error) ? error['data'] : undefined;
+  const kassaCode = isRecord(data) ? data['kassaCode'] : undefined;
+  const message = isRecord(error) ? error['message'] : undefined;
+  const retryable = status >= 500 || status === 408 || status === 429;
+  const readable = isFilledString(message) && !/^\s*[[{]/.test(message);
+  return {
+    code: isFilledString(kassaCode) ? kassaCode : `http_${status}`,
+    message: readable ? message : fallbackMessage(status),
+    retryable,
+  };
+}
+
+function fallbackMessage(status: number): string {
+  if (status === 404) return 'This checkout was not found.';
+  if (status === 429) return 'Too many requests. Please wait a moment.';
+  if (status >= 500) return 'The payment server had a problem. Please try again.';
+  return 'The request was not accepted.';
+}
+
+function failure(code: string, message: string, retryable: boolean): { ok: false; error: ApiError } {
+  return { ok: false, error: { code, message, retryable } };
+}
+
+/** Checks the API's answer by hand; null if any field is missing or malformed. */
+export function parseCheckoutView(value: unknown): CheckoutView | null {
+  if (!isRecord(value)) return null;
+  const { id, status, mode, merchantName, description, expiresAt, successUrl } = value;
+  const amountDue = parseAmount(value['amountDue']);
+  const amountReceived = parseAmount(value['amountReceived']);
+  const amountRemaining = parseAmount(value['amountRemaining']);
+  const lineItems = Array.isArray(value['lineItems']) ? value['lineItems'].map(parseLineItem) : null;
+  if (
+    !isFilledString(id) ||
+    !isOneOf(STATUSES, status) ||
+    (mode !== 'test' && mode !== 'live') ||
+    typeof merchantName !== 'string' ||
+    (description !== null && typeof description !== 'string') ||
+    typeof expiresAt !== 'string' ||
+    Number.isNaN(Date.parse(expiresAt)) ||
+    (successUrl !== null && typeof successUrl !== 'string') ||
+    !Array.isArray(value['rails']) ||
+    !amountDue ||
+    !amountReceived ||
+    !amountRemaining ||
+    !lineItems ||
+    !lineItems.every((item) => item !== null)
+  ) {
+    return null;
+  }
+  // A rail this page does not know yet is skipped rather than breaking the page.
+  const rails = value['rails'].filter((rail) => isOneOf(RAILS, rail));
+  return {
+    id,
+    status,
+    mode,
+    merchantName,
+    description,
+    amountDue,
+    amountReceived,
+    amountRemaining,
+    lineItems,
+    expiresAt,
+    rails,
+    successUrl,
+  };
+}
+
+function parseLineItem(value: unknown): LineItem | null {
+  if (!isRecord(value)) return null;
+  const { name, quantity } = value;
+  const unitAmount = parseAmount(value['unitAmount']);
+  const amount = parseAmount(value['amount']);
+  if (typeof name !== 'string' || typeof quantity !== 'number' || !Number.isInteger(quantity)) return null;
+  return unitAmount && amount ? { name, quantity, unitAmount, amount } : null;
+}
+
+function parseAmount(value: unknown): Amount | null {
+  if (!isRecord(value)) return null;
+  const { amount, asset } = value;
+  return typeof amount === 'string' && isDecimalString(amount) && isFilledString(asset)
+    ? { amount, asset }
+    : null;
+}
+
+function isOneOf<T extends string>(values: readonly T[], value: unknown): value is T {
+  return values.some((candidate) => candidate === value);
+}

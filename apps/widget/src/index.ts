@@ -1,0 +1,1 @@
+export { formatAmount, isDecimalString, type Amount } from './format-amount';

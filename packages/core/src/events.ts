@@ -1,0 +1,49 @@
+import { compareMoney } from './money';
+import type { Payment } from './payment';
+
+/** What merchants are told. Named for what happened; each carries the payment's sequence number. */
+export type DomainEventType =
+  | 'checkout.processing'
+  | 'checkout.partially_paid'
+  | 'checkout.paid'
+  | 'checkout.overpaid'
+  | 'checkout.expired'
+  | 'checkout.failed'
+  | 'checkout.canceled'
+  | 'checkout.late_payment'
+  | 'refund.succeeded'
+  | 'escrow.funded'
+  | 'escrow.released'
+  | 'escrow.refunded';
+
+export type DomainEvent = Readonly<{
+  type: DomainEventType;
+  paymentId: Payment['id'];
+  sequence: number;
+  occurredAt: Date;
+}>;
+
+const STATUS_EVENTS: Partial<Record<Payment['status'], DomainEventType>> = {
+  processing: 'checkout.processing',
+  partially_paid: 'checkout.partially_paid',
+  paid: 'checkout.paid',
+  overpaid: 'checkout.overpaid',
+  expired: 'checkout.expired',
+  failed: 'checkout.failed',
+  canceled: 'checkout.canceled',
+};
+
+/** The events one change produces, from the difference between the payment before and after. */
+export function diffEvents(before: Payment, after: Payment, now: Date): DomainEvent[] {
+  const types: DomainEventType[] = [];
+  const statusEvent = STATUS_EVENTS[after.status];
+  const receivedMore = compareMoney(after.received, before.received) === 'gt';
+  // A second partial payment, or more on top of an overpayment, is news even though the status stays.
+  if (statusEvent && (after.status !== before.status || receivedMore)) types.push(statusEvent);
+  if (compareMoney(after.lateReceived, before.lateReceived) === 'gt') types.push('checkout.late_payment');
+  if (compareMoney(after.refunded, before.refunded) === 'gt') types.push('refund.succeeded');
+  if (after.escrowStatus !== before.escrowStatus && after.escrowStatus && after.escrowStatus !== 'unfunded') {
+    types.push(`escrow.${after.escrowStatus}`);
+  }
+  return types.map((type) => ({ type, paymentId: after.id, sequence: after.sequence, occurredAt: now }));
+}

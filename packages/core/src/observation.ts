@@ -1,0 +1,43 @@
+import type { Money } from './money';
+
+/** Where a signal came from. Together with `externalId` it identifies an observation forever. */
+export type ObservationSource =
+  | 'sandbox'
+  | 'stripe'
+  | 'shkeeper'
+  | 'stellar'
+  | 'merchant'
+  | 'payer'
+  | 'clock'
+  | 'reconciliation';
+
+type Base = Readonly<{
+  source: ObservationSource;
+  /** Stable id from the source: a provider event id, a ledger operation id, a command's idempotency key. */
+  externalId: string;
+  /** When it happened at the source, not when Kassa heard of it: facts are ordered by this. */
+  occurredAt: Date;
+}>;
+
+/**
+ * The one vocabulary every signal becomes: a provider webhook, a ledger payment, a payer's
+ * "I have paid", a reconciliation poll, the clock's expiry, a merchant's cancel, a sandbox action.
+ */
+export type Observation = Base &
+  (
+    | { type: 'seen' }
+    | {
+        type: 'credit';
+        /** The on-chain or provider transaction. The same transaction counts once, whoever reports it. */
+        txKey: string;
+        amount: Money;
+      }
+    | { type: 'failed'; reason: string }
+    | { type: 'expired' }
+    | { type: 'canceled' }
+    | { type: 'refund'; refundKey: string; amount: Money }
+    | { type: 'escrow_released' }
+    | { type: 'escrow_refunded'; amount: Money }
+  );
+
+export type ObservationType = Observation['type'];

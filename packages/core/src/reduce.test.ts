@@ -1,0 +1,236 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createAssetRegistry } from './assets';
+import { asMerchantId, asPaymentId } from './ids';
+import { formatAmount, moneyOf, parseAmount, type Money } from './money';
+import type { Observation } from './observation';
+import { openPayment, type Payment } from './payment';
+import { amountRemaining, reduce, refundDue, type Transition } from './reduce';
+
+const assets = createAssetRegistry({ chain: 'testnet' });
+const usd = unwrap(assets.resolve('USD'));
+const eur = unwrap(assets.resolve('EUR'));
+const T0 = new Date('2026-01-01T00:00:00Z');
+const minutes = (n: number) => new Date(T0.getTime() + n * 60_000);
+
+function unwrap<T>(r: { ok: true; value: T } | { ok: false; error: unknown }): T {
+  if (!r.ok) throw new Error(JSON.stringify(r.error));
+  return r.value;
+}
+const usdOf = (s: string): Money => unwrap(parseAmount(usd, s));
+
+function newPayment(due = '10.00', escrow = false): Payment {
+  return openPayment({
+    id: asPaymentId('pay_test0000000001'),
+    merchantId: asMerchantId('mer_test0000000001'),
+    mode: 'test',
+    amountDue: usdOf(due),
+    expiresAt: minutes(30),
+    escrow,
+    now: T0,
+  });
+}
+
+let seq = 0;
+const credit = (amount: string, at = 1, txKey = `tx${++seq}`): Observation => ({
+  type: 'credit',
+  source: 'sandbox',
+  externalId: `obs_${txKey}`,
+  occurredAt: minutes(at),
+  txKey,
+  amount: usdOf(amount),
+});
+const signal = (type: 'seen' | 'expired' | 'canceled', at: number): Observation => ({
+  type,
+  source: type === 'expired' ? 'clock' : type === 'canceled' ? 'merchant' : 'stripe',
+  externalId: `${type}_${++seq}`,
+  occurredAt: minutes(at),
+});
+
+function apply(payment: Payment, observations: readonly Observation[]): { payment: Payment; results: Transition[] } {
+  const results: Transition[] = [];
+  let current = payment;
+  for (const o of observations) {
+    const t = reduce(current, o, minutes(100));
+    results.push(t);
+    if (t.type === 'changed' || t.type === 'recorded') current = t.payment;
+  }
+  return { payment: current, results };
+}
+
+describe('reduce: what a merchant sees', () => {
+  it('a full payment makes the checkout paid and says so once', () => {
+    const t = reduce(newPayment(), credit('10.00'), minutes(1));
+    expect(t.type).toBe('changed');
+    if (t.type !== 'changed') return;
+    expect(t.payment.status).toBe('paid');
+    expect(formatAmount(t.payment.received)).toBe('10.00');
+    expect(t.events.map((e) => e.type)).toEqual(['checkout.paid']);
+    expect(t.audit.from.status).toBe('pending');
+    expect(t.audit.to.status).toBe('paid');
+    expect(t.audit.cause).toEqual({ source: 'sandbox', externalId: expect.any(String) as string, type: 'credit' });
+  });
+
+  it('partial payments accumulate per distinct transaction until paid, then overpaid', () => {
+    const first = credit('4.00');
+    const { payment, results } = apply(newPayment(), [first, first, credit('6.00'), credit('0.01')]);
+    expect(results.map((r) => r.type)).toEqual(['changed', 'ignored', 'changed', 'changed']);
+    expect(payment.status).toBe('overpaid');
+    expect(formatAmount(payment.received)).toBe('10.01');
+  });
+
+  it('the same transaction reported by two sources counts once', () => {
+    const fromCallback = credit('4.00', 1, 'tx-shared');
+    const fromPoll: Observation = { ...fromCallback, source: 'reconciliation', externalId: 'poll-1' };
+    const { payment, results } = apply(newPayment(), [fromCallback, fromPoll]);
+    expect(results[1]).toEqual({ type: 'ignored', reason: 'duplicate' });
+    expect(payment.status).toBe('partially_paid');
+    expect(formatAmount(amountRemaining(payment))).toBe('6.00');
+  });
+
+  it('a payment after expiry is kept, flagged for refund, and the checkout stays expired', () => {
+    const { payment } = apply(newPayment(), [signal('expired', 31), credit('10.00', 40)]);
+    expect(payment.status).toBe('expired');
+    expect(formatAmount(payment.lateReceived)).toBe('10.00');
+    expect(formatAmount(refundDue(payment))).toBe('10.00');
+  });
+
+  it('a payment made before expiry but heard of after it still pays the checkout', () => {
+    const { payment, results } = apply(newPayment(), [signal('expired', 31), credit('10.00', 20)]);
+    expect(results.map((r) => r.type)).toEqual(['changed', 'changed']);
+    expect(payment.status).toBe('paid');
+    expect(formatAmount(refundDue(payment))).toBe('0.00');
+  });
+
+  it('a credit after expiresAt expires the checkout even before the sweep runs', () => {
+    const { payment } = apply(newPayment(), [credit('10.00', 45)]);
+    expect(payment.status).toBe('expired');
+    expect(formatAmount(payment.lateReceived)).toBe('10.00');
+  });
+
+  it('a paid checkout cannot be canceled and ignores a later expiry', () => {
+    const { results, payment } = apply(newPayment(), [credit('10.00', 1), signal('canceled', 2), signal('expired', 31)]);
+    expect(results[1]).toEqual({ type: 'rejected', reason: 'not_cancelable' });
+    expect(results[2]?.type).toBe('recorded');
+    expect(payment.status).toBe('paid');
+    expect(payment.sequence).toBe(1);
+  });
+
+  it('refunds move a paid checkout to partially refunded, then refunded', () => {
+    const refund = (amount: string, key: string, at: number): Observation => ({
+      type: 'refund',
+      source: 'stripe',
+      externalId: `re_${key}`,
+      occurredAt: minutes(at),
+      refundKey: key,
+      amount: usdOf(amount),
+    });
+    const { payment: partly } = apply(newPayment(), [credit('10.00', 1), refund('3.00', 'a', 2)]);
+    expect(partly.status).toBe('partially_refunded');
+    const { payment, results } = apply(partly, [refund('7.00', 'b', 3), refund('7.00', 'b', 3)]);
+    expect(payment.status).toBe('refunded');
+    expect(results[1]).toEqual({ type: 'ignored', reason: 'duplicate' });
+  });
+
+  it('escrow is funded on payment, then released exactly once', () => {
+    const release: Observation = { type: 'escrow_released', source: 'merchant', externalId: 'rel-1', occurredAt: minutes(5) };
+    const { payment, results } = apply(newPayment('10.00', true), [
+      credit('10.00', 1),
+      release,
+      { ...release, externalId: 'rel-2' },
+    ]);
+    expect(payment.escrowStatus).toBe('released');
+    expect(results.map((r) => r.type)).toEqual(['changed', 'changed', 'rejected']);
+    expect(results[2]).toEqual({ type: 'rejected', reason: 'escrow_not_funded' });
+    const funded = results[0];
+    expect(funded?.type === 'changed' && funded.events.map((e) => e.type)).toEqual(['checkout.paid', 'escrow.funded']);
+  });
+
+  it('money in another asset is rejected and changes nothing', () => {
+    const o: Observation = { type: 'credit', source: 'stellar', externalId: 'op1', occurredAt: minutes(1), txKey: 'tx-eur', amount: moneyOf(eur, 1000n) };
+    expect(reduce(newPayment(), o, T0)).toEqual({ type: 'rejected', reason: 'asset_mismatch' });
+  });
+
+  it('processing (seen) is not expired by the clock and fails cleanly', () => {
+    const failed: Observation = { type: 'failed', source: 'stripe', externalId: 'evt_f', occurredAt: minutes(50), reason: 'bank declined' };
+    const { payment, results } = apply(newPayment(), [signal('seen', 1), signal('expired', 31), failed]);
+    expect(results.map((r) => r.type)).toEqual(['changed', 'recorded', 'changed']);
+    expect(payment.status).toBe('failed');
+    expect(payment.failureReason).toBe('bank declined');
+  });
+});
+
+describe('reduce: convergence', () => {
+  // Any set of signals, delivered in any order with any duplicates, ends in the same state.
+  type Spec =
+    | { kind: 'credit' | 'refund'; cents: number; at: number }
+    | { kind: 'seen' | 'expired' | 'canceled' | 'failed' | 'released'; at: number };
+  const observationArb: fc.Arbitrary<Spec> = fc.oneof(
+    fc.record({ kind: fc.constant('credit' as const), cents: fc.integer({ min: 1, max: 800 }), at: fc.integer({ min: 0, max: 60 }) }),
+    fc.record({ kind: fc.constantFrom('seen' as const, 'expired' as const, 'canceled' as const, 'failed' as const, 'released' as const), at: fc.integer({ min: 0, max: 60 }) }),
+    fc.record({ kind: fc.constant('refund' as const), cents: fc.integer({ min: 1, max: 500 }), at: fc.integer({ min: 0, max: 60 }) }),
+  );
+
+  function toObservations(specs: readonly Spec[]): Observation[] {
+    return specs.flatMap((spec, i): Observation[] => {
+      const base = { externalId: `e${i}`, occurredAt: minutes(spec.at) };
+      switch (spec.kind) {
+        case 'credit': {
+          const c: Observation = { ...base, type: 'credit', source: 'stellar', txKey: `tx${i}`, amount: moneyOf(usd, BigInt(spec.cents)) };
+          // The same transaction, also found by a reconciliation poll.
+          return i % 3 === 0 ? [c, { ...c, source: 'reconciliation', externalId: `poll${i}` }] : [c];
+        }
+        case 'refund':
+          return [{ ...base, type: 'refund', source: 'stripe', refundKey: `re${i}`, amount: moneyOf(usd, BigInt(spec.cents)) }];
+        case 'failed':
+          return [{ ...base, type: 'failed', source: 'stripe', reason: 'declined' }];
+        // Signals only: a merchant's command is checked when it is made and is not a signal.
+        case 'released':
+          return [{ ...base, type: 'escrow_released', source: 'shkeeper' }];
+        case 'seen':
+        case 'expired':
+        case 'canceled':
+          return [{ ...base, type: spec.kind, source: 'sandbox' }];
+      }
+    });
+  }
+
+  it('every order and every duplication gives the same final state and received total', () => {
+    fc.assert(
+      fc.property(
+        fc.array(observationArb, { minLength: 1, maxLength: 12 }),
+        fc.boolean(),
+        fc.array(fc.nat(), { minLength: 64, maxLength: 64 }),
+        fc.array(fc.nat(), { minLength: 64, maxLength: 64 }),
+        (specs, escrow, seedA, seedB) => {
+          const observations = toObservations(specs);
+          const deliveryA = shuffleWithDuplicates(observations, seedA);
+          const deliveryB = shuffleWithDuplicates(observations, seedB);
+          const a = apply(newPayment('10.00', escrow), deliveryA).payment;
+          const b = apply(newPayment('10.00', escrow), deliveryB).payment;
+          expect(summary(a)).toEqual(summary(b));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  function shuffleWithDuplicates<T>(items: readonly T[], randomness: readonly number[]): T[] {
+    let cursor = 0;
+    const next = () => randomness[cursor++ % randomness.length]!;
+    const out = [...items, ...items.filter(() => next() % 3 === 0)];
+    for (let i = out.length - 1; i > 0; i--) {
+      const j = next() % (i + 1);
+      [out[i], out[j]] = [out[j]!, out[i]!];
+    }
+    return out;
+  }
+
+  const summary = (p: Payment) => ({
+    status: p.status,
+    escrow: p.escrowStatus,
+    received: formatAmount(p.received),
+    late: formatAmount(p.lateReceived),
+    refunded: formatAmount(p.refunded),
+  });
+});

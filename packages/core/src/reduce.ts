@@ -1,0 +1,234 @@
+import { sameAsset } from './asset';
+import type { DomainEvent } from './events';
+import { diffEvents } from './events';
+import { addMoney, compareMoney, isPositive, maxMoney, subtractMoney, zeroOf, type Money } from './money';
+import type { Observation } from './observation';
+import { initialState, type Payment, type PaymentState, type PaymentStatus } from './payment';
+import { assertNever } from './result';
+
+export type RejectReason = 'asset_mismatch' | 'amount_invalid' | 'not_cancelable' | 'escrow_not_funded' | 'not_applicable';
+
+/** One row of the audit trail: what changed and which observation caused it. */
+export type AuditEntry = Readonly<{
+  sequence: number;
+  from: PaymentState;
+  to: PaymentState;
+  cause: Readonly<{ source: Observation['source']; externalId: string; type: Observation['type'] }>;
+  at: Date;
+}>;
+
+export type Transition =
+  | { type: 'changed'; payment: Payment; events: readonly DomainEvent[]; audit: AuditEntry }
+  /** Kept as a fact (it can shape the fold when earlier facts arrive later); nothing visible changed. */
+  | { type: 'recorded'; payment: Payment }
+  | { type: 'ignored'; reason: 'duplicate' }
+  | { type: 'rejected'; reason: RejectReason };
+
+const CLOSED: ReadonlySet<PaymentStatus> = new Set(['expired', 'failed', 'canceled']);
+const EXPIRABLE: ReadonlySet<PaymentStatus> = new Set(['pending', 'partially_paid']);
+
+/**
+ * Applies one observation to a payment. Pure: time arrives as `now` (the audit's clock) and as
+ * each observation's `occurredAt` (the order facts are folded in).
+ *
+ * The state is always the fold of every accepted fact sorted by when it happened, never by when it
+ * arrived, so duplicated and reordered signals converge on one final state. Every valid signal is
+ * kept, even one that changes nothing now: a fact that arrives later but happened earlier can give
+ * it an effect. A merchant's command (source `merchant`) is different: it is checked against the
+ * state and, if it does not apply, rejected and never becomes a fact.
+ */
+export function reduce(payment: Payment, observation: Observation, now: Date): Transition {
+  if (isDuplicate(payment, observation)) return { type: 'ignored', reason: 'duplicate' };
+  const invalid = validate(payment, observation);
+  if (invalid) return { type: 'rejected', reason: invalid };
+
+  const facts = [...payment.facts, observation];
+  const { state, effective } = fold(payment, facts, observation);
+  if (observation.source === 'merchant' && !effective) return { type: 'rejected', reason: commandRejection(observation) };
+  if (sameState(state, payment)) return { type: 'recorded', payment: { ...payment, facts, updatedAt: now } };
+
+  const sequence = payment.sequence + 1;
+  const next: Payment = { ...payment, ...state, facts, sequence, updatedAt: now };
+  return {
+    type: 'changed',
+    payment: next,
+    events: diffEvents(payment, next, now),
+    audit: {
+      sequence,
+      from: pickState(payment),
+      to: state,
+      cause: { source: observation.source, externalId: observation.externalId, type: observation.type },
+      at: now,
+    },
+  };
+}
+
+function commandRejection(o: Observation): RejectReason {
+  switch (o.type) {
+    case 'canceled':
+      return 'not_cancelable';
+    case 'escrow_released':
+    case 'escrow_refunded':
+      return 'escrow_not_funded';
+    case 'seen':
+    case 'credit':
+    case 'failed':
+    case 'expired':
+    case 'refund':
+      return 'not_applicable';
+    default:
+      return assertNever(o, 'observation');
+  }
+}
+
+/** Replays facts into a state. Exported for tests and for rebuilding a payment from its facts. */
+export function replay(payment: Payment, facts: readonly Observation[]): PaymentState {
+  return fold(payment, facts, undefined).state;
+}
+
+function isDuplicate(payment: Payment, o: Observation): boolean {
+  return payment.facts.some(
+    (f) =>
+      (f.source === o.source && f.externalId === o.externalId) ||
+      (f.type === 'credit' && o.type === 'credit' && f.txKey === o.txKey) ||
+      (f.type === 'refund' && o.type === 'refund' && f.refundKey === o.refundKey),
+  );
+}
+
+function validate(payment: Payment, o: Observation): RejectReason | null {
+  switch (o.type) {
+    case 'credit':
+    case 'refund':
+    case 'escrow_refunded':
+      if (!sameAsset(o.amount.asset, payment.amountDue.asset)) return 'asset_mismatch';
+      return isPositive(o.amount) ? null : 'amount_invalid';
+    case 'seen':
+    case 'failed':
+    case 'expired':
+    case 'canceled':
+    case 'escrow_released':
+      return null;
+    default:
+      return assertNever(o, 'observation');
+  }
+}
+
+const TYPE_ORDER: Readonly<Record<Observation['type'], number>> = {
+  seen: 0,
+  credit: 1,
+  refund: 2,
+  failed: 3,
+  expired: 4,
+  canceled: 5,
+  escrow_released: 6,
+  escrow_refunded: 7,
+};
+
+/** Time order; at the same instant, money in comes before a close (the payer gets the benefit). */
+function compareFacts(a: Observation, b: Observation): number {
+  const byTime = a.occurredAt.getTime() - b.occurredAt.getTime();
+  if (byTime !== 0) return byTime;
+  const byType = TYPE_ORDER[a.type] - TYPE_ORDER[b.type];
+  if (byType !== 0) return byType;
+  const aKey = `${a.source}\u0000${a.externalId}`;
+  const bKey = `${b.source}\u0000${b.externalId}`;
+  return aKey < bKey ? -1 : aKey > bKey ? 1 : 0;
+}
+
+function fold(
+  payment: Payment,
+  facts: readonly Observation[],
+  watched: Observation | undefined,
+): { state: PaymentState; effective: boolean } {
+  let state = initialState(payment.amountDue, payment.escrow);
+  let effective = false;
+  for (const fact of [...facts].sort(compareFacts)) {
+    const next = step(payment, state, fact);
+    if (fact === watched) effective = !sameState(next, state);
+    state = next;
+  }
+  return { state, effective };
+}
+
+function step(payment: Payment, s: PaymentState, f: Observation): PaymentState {
+  switch (f.type) {
+    case 'seen':
+      return s.status === 'pending' ? { ...s, status: 'processing' } : s;
+    case 'credit': {
+      const lateByClock = EXPIRABLE.has(s.status) && f.occurredAt.getTime() > payment.expiresAt.getTime();
+      if (CLOSED.has(s.status) || lateByClock) {
+        return { ...s, status: lateByClock ? 'expired' : s.status, lateReceived: addMoney(s.lateReceived, f.amount) };
+      }
+      return settle(payment, { ...s, received: addMoney(s.received, f.amount) });
+    }
+    case 'failed':
+      return OPEN_OR_SEEN.has(s.status) ? { ...s, status: 'failed', failureReason: f.reason } : s;
+    case 'expired':
+      return EXPIRABLE.has(s.status) ? { ...s, status: 'expired' } : s;
+    case 'canceled':
+      return EXPIRABLE.has(s.status) ? { ...s, status: 'canceled' } : s;
+    case 'refund':
+      return settle(payment, { ...s, refunded: addMoney(s.refunded, f.amount) });
+    case 'escrow_released':
+      return s.escrowStatus === 'funded' ? { ...s, escrowStatus: 'released' } : s;
+    case 'escrow_refunded':
+      if (s.escrowStatus !== 'funded') return s;
+      return settle(payment, { ...s, escrowStatus: 'refunded', refunded: addMoney(s.refunded, f.amount) });
+    default:
+      return assertNever(f, 'observation');
+  }
+}
+
+const OPEN_OR_SEEN: ReadonlySet<PaymentStatus> = new Set(['pending', 'processing', 'partially_paid']);
+
+/** Status from the amounts, for a payment that is not closed. */
+function settle(payment: Payment, s: PaymentState): PaymentState {
+  if (CLOSED.has(s.status)) return s;
+  let status: PaymentStatus;
+  if (isPositive(s.refunded)) {
+    status = compareMoney(s.refunded, s.received) === 'lt' ? 'partially_refunded' : 'refunded';
+  } else if (!isPositive(s.received)) {
+    status = s.status;
+  } else {
+    const vsDue = compareMoney(s.received, payment.amountDue);
+    status = vsDue === 'lt' ? 'partially_paid' : vsDue === 'eq' ? 'paid' : 'overpaid';
+  }
+  const funded = s.escrowStatus === 'unfunded' && (status === 'paid' || status === 'overpaid');
+  return { ...s, status, escrowStatus: funded ? 'funded' : s.escrowStatus };
+}
+
+function pickState(p: PaymentState): PaymentState {
+  return {
+    status: p.status,
+    escrowStatus: p.escrowStatus,
+    received: p.received,
+    lateReceived: p.lateReceived,
+    refunded: p.refunded,
+    failureReason: p.failureReason,
+  };
+}
+
+export function sameState(a: PaymentState, b: PaymentState): boolean {
+  return (
+    a.status === b.status &&
+    a.escrowStatus === b.escrowStatus &&
+    a.failureReason === b.failureReason &&
+    a.received.minor === b.received.minor &&
+    a.lateReceived.minor === b.lateReceived.minor &&
+    a.refunded.minor === b.refunded.minor
+  );
+}
+
+/** What the payer still owes while the payment is open. */
+export function amountRemaining(p: Payment): Money {
+  const zero = zeroOf(p.amountDue.asset);
+  if (p.status !== 'pending' && p.status !== 'processing' && p.status !== 'partially_paid') return zero;
+  return maxMoney(zero, subtractMoney(p.amountDue, p.received));
+}
+
+/** Money the merchant holds but should give back: everything received on a closed payment, less refunds. */
+export function refundDue(p: PaymentState & { amountDue: Money }): Money {
+  const zero = zeroOf(p.amountDue.asset);
+  if (!CLOSED.has(p.status)) return zero;
+  return maxMoney(zero, subtractMoney(addMoney(p.received, p.lateReceived), p.refunded));
+}

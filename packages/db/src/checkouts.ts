@@ -1,0 +1,202 @@
+import {
+  asMerchantId,
+  asPaymentId,
+  moneyOf,
+  type Checkout,
+  type LineItem,
+  type Mode,
+  type Payment,
+  type PaymentStatus,
+  type Rail,
+} from '@kassa/core';
+import { and, asc, desc, eq, gte, lt, lte, or, type SQL } from 'drizzle-orm';
+import type { Database, Tx } from './client';
+import { decodeObservation, encodeObservation } from './codec';
+import { auditLog, lineItems, payments } from './schema';
+
+type PaymentRow = typeof payments.$inferSelect;
+type LineItemRow = typeof lineItems.$inferSelect;
+
+export function rowToPayment(row: PaymentRow): Payment {
+  const asset = row.asset;
+  const facts = Array.isArray(row.facts) ? row.facts.map((f) => decodeObservation(f, asset)) : [];
+  return {
+    id: asPaymentId(row.id),
+    merchantId: asMerchantId(row.merchantId),
+    mode: row.mode,
+    amountDue: moneyOf(asset, row.amountDue),
+    expiresAt: row.expiresAt,
+    escrow: row.escrow,
+    sequence: row.sequence,
+    facts,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    status: row.status as PaymentStatus,
+    escrowStatus: row.escrowStatus as Payment['escrowStatus'],
+    received: moneyOf(asset, row.received),
+    lateReceived: moneyOf(asset, row.lateReceived),
+    refunded: moneyOf(asset, row.refunded),
+    failureReason: row.failureReason,
+  };
+}
+
+/** The columns a payment's state writes; shared by insert and update so they cannot drift. */
+export function paymentStateColumns(p: Payment) {
+  return {
+    status: p.status,
+    received: p.received.minor,
+    lateReceived: p.lateReceived.minor,
+    refunded: p.refunded.minor,
+    escrowStatus: p.escrowStatus,
+    failureReason: p.failureReason,
+    sequence: p.sequence,
+    facts: p.facts.map(encodeObservation),
+    updatedAt: p.updatedAt,
+  };
+}
+
+function toCheckout(row: PaymentRow, items: readonly LineItemRow[]): Checkout {
+  const payment = rowToPayment(row);
+  return {
+    payment,
+    rails: row.rails as Rail[],
+    description: row.description,
+    metadata: row.metadata,
+    successUrl: row.successUrl,
+    cancelUrl: row.cancelUrl,
+    lineItems: items.map(
+      (item): LineItem => ({
+        name: item.name,
+        quantity: item.quantity,
+        unitAmount: moneyOf(payment.amountDue.asset, item.unitAmount),
+        amount: moneyOf(payment.amountDue.asset, item.amount),
+      }),
+    ),
+  };
+}
+
+export async function insertCheckout(tx: Tx | Database, checkout: Checkout): Promise<void> {
+  const p = checkout.payment;
+  await tx.insert(payments).values({
+    id: p.id,
+    merchantId: p.merchantId,
+    mode: p.mode,
+    assetId: p.amountDue.asset.id,
+    asset: p.amountDue.asset,
+    amountDue: p.amountDue.minor,
+    escrow: p.escrow,
+    rails: [...checkout.rails],
+    description: checkout.description,
+    metadata: { ...checkout.metadata },
+    successUrl: checkout.successUrl,
+    cancelUrl: checkout.cancelUrl,
+    expiresAt: p.expiresAt,
+    createdAt: p.createdAt,
+    ...paymentStateColumns(p),
+  });
+  if (checkout.lineItems.length > 0) {
+    await tx.insert(lineItems).values(
+      checkout.lineItems.map((item, position) => ({
+        paymentId: p.id,
+        position,
+        name: item.name,
+        quantity: item.quantity,
+        unitAmount: item.unitAmount.minor,
+        amount: item.amount.minor,
+      })),
+    );
+  }
+}
+
+async function withLineItems(db: Tx | Database, rows: readonly PaymentRow[]): Promise<Checkout[]> {
+  if (rows.length === 0) return [];
+  const items = await db
+    .select()
+    .from(lineItems)
+    .where(or(...rows.map((r) => eq(lineItems.paymentId, r.id))))
+    .orderBy(asc(lineItems.paymentId), asc(lineItems.position));
+  return rows.map((row) =>
+    toCheckout(
+      row,
+      items.filter((item) => item.paymentId === row.id),
+    ),
+  );
+}
+
+/** A checkout by id, visible only to its merchant in the key's mode (test data never mixes with live). */
+export async function getCheckout(
+  db: Tx | Database,
+  id: string,
+  scope?: { merchantId: string; mode: Mode },
+): Promise<Checkout | null> {
+  const where = scope
+    ? and(eq(payments.id, id), eq(payments.merchantId, scope.merchantId), eq(payments.mode, scope.mode))
+    : eq(payments.id, id);
+  const rows = await db.select().from(payments).where(where).limit(1);
+  const [checkout] = await withLineItems(db, rows);
+  return checkout ?? null;
+}
+
+export type ListCheckoutsQuery = Readonly<{
+  merchantId: string;
+  mode: Mode;
+  limit: number;
+  status?: PaymentStatus | undefined;
+  createdAfter?: Date | undefined;
+  createdBefore?: Date | undefined;
+  /** The last item of the previous page: newest first, then by id. */
+  after?: { createdAt: Date; id: string } | undefined;
+}>;
+
+export async function listCheckouts(db: Database, q: ListCheckoutsQuery): Promise<Checkout[]> {
+  const filters: SQL[] = [eq(payments.merchantId, q.merchantId), eq(payments.mode, q.mode)];
+  if (q.status) filters.push(eq(payments.status, q.status));
+  if (q.createdAfter) filters.push(gte(payments.createdAt, q.createdAfter));
+  if (q.createdBefore) filters.push(lte(payments.createdAt, q.createdBefore));
+  if (q.after) {
+    const cursor = or(
+      lt(payments.createdAt, q.after.createdAt),
+      and(eq(payments.createdAt, q.after.createdAt), lt(payments.id, q.after.id)),
+    );
+    if (cursor) filters.push(cursor);
+  }
+  const rows = await db
+    .select()
+    .from(payments)
+    .where(and(...filters))
+    .orderBy(desc(payments.createdAt), desc(payments.id))
+    .limit(q.limit);
+  return withLineItems(db, rows);
+}
+
+export type AuditRecord = Readonly<{
+  sequence: number;
+  fromStatus: string;
+  toStatus: string;
+  cause: Readonly<{ source: string; externalId: string; type: string }>;
+  changes: unknown;
+  at: Date;
+}>;
+
+export async function listAudit(db: Database, paymentId: string): Promise<AuditRecord[]> {
+  const rows = await db.select().from(auditLog).where(eq(auditLog.paymentId, paymentId)).orderBy(asc(auditLog.sequence));
+  return rows.map((r) => ({
+    sequence: r.sequence,
+    fromStatus: r.fromStatus,
+    toStatus: r.toStatus,
+    cause: { source: r.causeSource, externalId: r.causeExternalId, type: r.causeType },
+    changes: r.changes,
+    at: r.at,
+  }));
+}
+
+/** Open payments whose time is up, oldest first: the expiry sweep's work list. */
+export async function listExpiredOpenPayments(db: Database, now: Date, limit: number): Promise<string[]> {
+  const rows = await db
+    .select({ id: payments.id })
+    .from(payments)
+    .where(and(or(eq(payments.status, 'pending'), eq(payments.status, 'partially_paid')), lte(payments.expiresAt, now)))
+    .orderBy(asc(payments.expiresAt))
+    .limit(limit);
+  return rows.map((r) => r.id);
+}

@@ -1,0 +1,68 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { asMerchantId, type MerchantId, type Mode } from '@kassa/core';
+import { and, eq, isNull } from 'drizzle-orm';
+import type { Database } from './client';
+import { newId } from './ids';
+import { apiKeys, merchants } from './schema';
+
+export type KeyKind = 'secret' | 'publishable';
+export type MerchantKey = Readonly<{ merchantId: MerchantId; merchantName: string; mode: Mode; kind: KeyKind }>;
+
+export function hashKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+/** `sk_test_…`, `pk_live_…`: the prefix tells the kind and the mode; the rest is 192 random bits. */
+export function generateKey(kind: KeyKind, mode: Mode): string {
+  return `${kind === 'secret' ? 'sk' : 'pk'}_${mode}_${randomBytes(24).toString('base64url')}`;
+}
+
+export async function createMerchant(db: Database, name: string, now = new Date()): Promise<MerchantId> {
+  const id = newId('mer_');
+  await db.insert(merchants).values({ id, name, createdAt: now });
+  return asMerchantId(id);
+}
+
+/** Issues a key. The secret key is returned once and stored only as a hash. */
+export async function issueKey(db: Database, merchantId: MerchantId, kind: KeyKind, mode: Mode, now = new Date()) {
+  const key = generateKey(kind, mode);
+  await db.insert(apiKeys).values({
+    id: newId('key_'),
+    merchantId,
+    mode,
+    kind,
+    displayPrefix: kind === 'secret' ? key.slice(0, 12) : key,
+    keyHash: hashKey(key),
+    publishableKey: kind === 'publishable' ? key : null,
+    createdAt: now,
+  });
+  return key;
+}
+
+/** The merchant a key belongs to, or null for an unknown or revoked key. */
+export async function findKey(db: Database, key: string): Promise<MerchantKey | null> {
+  const [row] = await db
+    .select({ merchantId: apiKeys.merchantId, mode: apiKeys.mode, kind: apiKeys.kind, merchantName: merchants.name })
+    .from(apiKeys)
+    .innerJoin(merchants, eq(merchants.id, apiKeys.merchantId))
+    .where(and(eq(apiKeys.keyHash, hashKey(key)), isNull(apiKeys.revokedAt)))
+    .limit(1);
+  return row ? { ...row, merchantId: asMerchantId(row.merchantId) } : null;
+}
+
+export async function getMerchantName(db: Database, merchantId: string): Promise<string | null> {
+  const [row] = await db.select({ name: merchants.name }).from(merchants).where(eq(merchants.id, merchantId)).limit(1);
+  return row?.name ?? null;
+}
+
+/** The publishable key the hosted page hands to the widget for this merchant and mode. */
+export async function findPublishableKey(db: Database, merchantId: string, mode: Mode): Promise<string | null> {
+  const [row] = await db
+    .select({ key: apiKeys.publishableKey })
+    .from(apiKeys)
+    .where(
+      and(eq(apiKeys.merchantId, merchantId), eq(apiKeys.mode, mode), eq(apiKeys.kind, 'publishable'), isNull(apiKeys.revokedAt)),
+    )
+    .limit(1);
+  return row?.key ?? null;
+}

@@ -1,0 +1,7 @@
+export * from './merchants';
+export * from './payments';
+export * from './observations';
+export * from './audit';
+export * from './outbox';
+export * from './idempotency';
+export * from './inbox';

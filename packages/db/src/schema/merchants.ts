@@ -1,0 +1,32 @@
+import { index, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { instant } from './columns';
+
+export const merchants = pgTable('merchants', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  createdAt: instant('created_at').notNull(),
+});
+
+/**
+ * Secret keys are stored as a SHA-256 hash with a short readable prefix for display; publishable
+ * keys are public by design (the widget sends them), so they are kept as they are.
+ */
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    merchantId: text('merchant_id')
+      .notNull()
+      .references(() => merchants.id),
+    mode: text('mode', { enum: ['test', 'live'] }).notNull(),
+    kind: text('kind', { enum: ['secret', 'publishable'] }).notNull(),
+    /** For secret keys the first characters only (`sk_test_AbCd`); publishable keys in full. */
+    displayPrefix: text('display_prefix').notNull(),
+    /** SHA-256 hex of the whole key; the lookup path for secret and publishable keys alike. */
+    keyHash: text('key_hash').notNull(),
+    publishableKey: text('publishable_key'),
+    createdAt: instant('created_at').notNull(),
+    revokedAt: instant('revoked_at'),
+  },
+  (t) => [uniqueIndex('api_keys_hash_unique').on(t.keyHash), index('api_keys_merchant_idx').on(t.merchantId)],
+);

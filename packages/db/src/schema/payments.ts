@@ -1,0 +1,66 @@
+import { boolean, index, integer, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import type { Asset } from '@kassa/core';
+import { instant, minorUnits } from './columns';
+import { merchants } from './merchants';
+
+export const payments = pgTable(
+  'payments',
+  {
+    id: text('id').primaryKey(),
+    merchantId: text('merchant_id')
+      .notNull()
+      .references(() => merchants.id),
+    mode: text('mode', { enum: ['test', 'live'] }).notNull(),
+    status: text('status').notNull(),
+    assetId: text('asset_id').notNull(),
+    /** The whole asset as it was at creation (code, network, issuer, decimals): config may change later. */
+    asset: jsonb('asset').$type<Asset>().notNull(),
+    amountDue: minorUnits('amount_due').notNull(),
+    received: minorUnits('received').notNull(),
+    lateReceived: minorUnits('late_received').notNull(),
+    refunded: minorUnits('refunded').notNull(),
+    escrow: boolean('escrow').notNull(),
+    escrowStatus: text('escrow_status'),
+    failureReason: text('failure_reason'),
+    sequence: integer('sequence').notNull(),
+    /** Every observation that took effect (JSON, amounts as minor-unit strings); the state is their fold. */
+    facts: jsonb('facts').notNull(),
+    rails: jsonb('rails').$type<string[]>().notNull(),
+    description: text('description'),
+    metadata: jsonb('metadata').$type<Record<string, string>>().notNull(),
+    successUrl: text('success_url'),
+    cancelUrl: text('cancel_url'),
+    expiresAt: instant('expires_at').notNull(),
+    createdAt: instant('created_at').notNull(),
+    updatedAt: instant('updated_at').notNull(),
+  },
+  (t) => [
+    index('payments_merchant_list_idx').on(t.merchantId, t.mode, t.createdAt, t.id),
+    index('payments_open_expiry_idx').on(t.status, t.expiresAt),
+  ],
+);
+
+export const lineItems = pgTable(
+  'line_items',
+  {
+    paymentId: text('payment_id')
+      .notNull()
+      .references(() => payments.id),
+    position: integer('position').notNull(),
+    name: text('name').notNull(),
+    quantity: integer('quantity').notNull(),
+    unitAmount: minorUnits('unit_amount').notNull(),
+    amount: minorUnits('amount').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.paymentId, t.position] })],
+);
+
+/** A transaction pays at most one payment: the unique key is the transaction itself. */
+export const paymentCredits = pgTable('payment_credits', {
+  txKey: text('tx_key').primaryKey(),
+  paymentId: text('payment_id')
+    .notNull()
+    .references(() => payments.id),
+  amount: minorUnits('amount').notNull(),
+  createdAt: instant('created_at').notNull(),
+});
