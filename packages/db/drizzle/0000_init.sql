@@ -116,6 +116,7 @@ CREATE TABLE "provider_inbox" (
 	"received_at" timestamp with time zone NOT NULL,
 	"processed_at" timestamp with time zone,
 	"attempts" integer DEFAULT 0 NOT NULL,
+	"locked_until" timestamp with time zone,
 	"last_error" text
 );
 --> statement-breakpoint

@@ -191,12 +191,15 @@ export async function listAudit(db: Database, paymentId: string): Promise<AuditR
 }
 
 /** Open payments whose time is up, oldest first: the expiry sweep's work list. */
-export async function listExpiredOpenPayments(db: Database, now: Date, limit: number): Promise<string[]> {
-  const rows = await db
-    .select({ id: payments.id })
+export async function listExpiredOpenPayments(
+  db: Database,
+  now: Date,
+  limit: number,
+): Promise<{ id: string; expiresAt: Date }[]> {
+  return db
+    .select({ id: payments.id, expiresAt: payments.expiresAt })
     .from(payments)
     .where(and(or(eq(payments.status, 'pending'), eq(payments.status, 'partially_paid')), lte(payments.expiresAt, now)))
     .orderBy(asc(payments.expiresAt))
     .limit(limit);
-  return rows.map((r) => r.id);
 }

@@ -6,3 +6,4 @@ export * from './merchants';
 export * from './idempotency';
 export * from './outbox';
 export * as tables from './schema';
+export * from './inbox';

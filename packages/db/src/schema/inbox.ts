@@ -13,6 +13,8 @@ export const providerInbox = pgTable(
     receivedAt: instant('received_at').notNull(),
     processedAt: instant('processed_at'),
     attempts: integer('attempts').notNull().default(0),
+    /** A worker's lease: until then no other worker takes the event. */
+    lockedUntil: instant('locked_until'),
     lastError: text('last_error'),
   },
   (t) => [

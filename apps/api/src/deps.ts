@@ -1,0 +1,45 @@
+import { createAssetRegistry, type AssetRegistry, type Chain, type Mode, type Rail } from '@kassa/core';
+import type { Db } from '@kassa/db';
+import { createSandboxRail, type RailAdapter, type SandboxRail } from '@kassa/providers';
+import type { Logger } from './logger';
+
+/** Everything a handler needs, built once at start and passed down (no globals, no process.env). */
+export type ApiDeps = Readonly<{
+  db: Db;
+  log: Logger;
+  /** The gateway's mode: a test gateway refuses live keys, so it can never take real money. */
+  gatewayMode: Mode;
+  /** Test payments use test networks, live payments the public ones. */
+  assets: Readonly<Record<Mode, AssetRegistry>>;
+  registries: Readonly<Record<Chain, AssetRegistry>>;
+  sandbox: SandboxRail;
+  /** Rails that can take payments, per payment mode. */
+  rails: Readonly<Record<Mode, ReadonlyMap<Rail, RailAdapter>>>;
+  publicUrl: string;
+  /** The built widget (apps/widget/dist), or null when it has not been built. */
+  widgetDir: string | null;
+  clock: () => Date;
+}>;
+
+export function createApiDeps(options: {
+  db: Db;
+  log: Logger;
+  gatewayMode: Mode;
+  publicUrl: string;
+  widgetDir: string | null;
+  clock?: () => Date;
+}): ApiDeps {
+  const registries = {
+    testnet: createAssetRegistry({ chain: 'testnet' }),
+    mainnet: createAssetRegistry({ chain: 'mainnet' }),
+  };
+  const sandbox = createSandboxRail(registries);
+  return {
+    ...options,
+    clock: options.clock ?? (() => new Date()),
+    registries,
+    assets: { test: registries.testnet, live: registries.mainnet },
+    sandbox,
+    rails: { test: new Map<Rail, RailAdapter>([['sandbox', sandbox]]), live: new Map<Rail, RailAdapter>() },
+  };
+}

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(1).max(65535);
+
+export const ApiEnv = z.object({
+  PORT: port.default(3000),
+  WEBHOOKS_PORT: port.default(3001),
+  DATABASE_URL: z.url().optional(),
+  KASSA_DATA_DIR: z.string().min(1).default('.kassa'),
+  KASSA_MODE: z.enum(['test', 'live']).default('test'),
+  /** Where payers reach this API (hosted page links). Defaults to http://127.0.0.1:PORT. */
+  KASSA_PUBLIC_URL: z.url().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+export type ApiEnv = z.infer<typeof ApiEnv>;
+
+/** Parses the environment once at start; a bad value fails naming the key, never echoing the value. */
+export function parseEnv(source: Record<string, string | undefined> = process.env): ApiEnv {
+  const parsed = ApiEnv.safeParse(source);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  throw new Error(`invalid configuration:\n  ${problems.join('\n  ')}`);
+}

@@ -1,0 +1,70 @@
+import { TRPCError } from '@trpc/server';
+import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
+
+/** Stable, machine-readable error codes merchants can switch on. The human message may change. */
+export type KassaErrorCode =
+  | 'input_invalid'
+  | 'amount_invalid'
+  | 'asset_unknown'
+  | 'line_items_invalid'
+  | 'rail_unavailable'
+  | 'rail_not_allowed'
+  | 'idempotency_conflict'
+  | 'not_found'
+  | 'unauthorized'
+  | 'live_key_in_test_gateway'
+  | 'checkout_not_cancelable'
+  | 'sandbox_live_payment'
+  | 'rate_limited'
+  | 'internal';
+
+/** The one table from domain errors to tRPC (and so HTTP) codes. */
+const TRPC_CODES: Readonly<Record<KassaErrorCode, TRPC_ERROR_CODE_KEY>> = {
+  input_invalid: 'BAD_REQUEST',
+  amount_invalid: 'BAD_REQUEST',
+  asset_unknown: 'BAD_REQUEST',
+  line_items_invalid: 'BAD_REQUEST',
+  rail_unavailable: 'BAD_REQUEST',
+  rail_not_allowed: 'BAD_REQUEST',
+  idempotency_conflict: 'CONFLICT',
+  not_found: 'NOT_FOUND',
+  unauthorized: 'UNAUTHORIZED',
+  live_key_in_test_gateway: 'FORBIDDEN',
+  checkout_not_cancelable: 'PRECONDITION_FAILED',
+  sandbox_live_payment: 'FORBIDDEN',
+  rate_limited: 'TOO_MANY_REQUESTS',
+  internal: 'INTERNAL_SERVER_ERROR',
+};
+
+export type KassaError = Readonly<{ code: KassaErrorCode; message: string }>;
+
+export class KassaTrpcError extends TRPCError {
+  readonly kassaCode: KassaErrorCode;
+  constructor(error: KassaError, cause?: unknown) {
+    super({ code: TRPC_CODES[error.code], message: error.message, cause });
+    this.kassaCode = error.code;
+  }
+}
+
+export function toTrpcError(error: KassaError): KassaTrpcError {
+  return new KassaTrpcError(error);
+}
+
+/** The kassa code for any error tRPC is about to send. */
+export function kassaCodeOf(error: TRPCError): KassaErrorCode {
+  if (error instanceof KassaTrpcError) return error.kassaCode;
+  switch (error.code) {
+    case 'BAD_REQUEST':
+    case 'PARSE_ERROR':
+    case 'UNPROCESSABLE_CONTENT':
+      return 'input_invalid';
+    case 'NOT_FOUND':
+      return 'not_found';
+    case 'UNAUTHORIZED':
+      return 'unauthorized';
+    case 'TOO_MANY_REQUESTS':
+      return 'rate_limited';
+    default:
+      return 'internal';
+  }
+}

@@ -1,0 +1,43 @@
+import { err, ok, RAILS, type Checkout, type Result } from '@kassa/core';
+import { getCheckout, getMerchantName, type MerchantKey } from '@kassa/db';
+import type { PayInstructions } from '@kassa/providers';
+import { z } from 'zod';
+import type { ApiDeps } from '../deps';
+import type { KassaError } from '../errors';
+
+export const PublicCheckoutInput = z.strictObject({ checkoutId: z.string().min(1).max(64) });
+export const SelectRailInput = z.strictObject({
+  checkoutId: z.string().min(1).max(64),
+  rail: z.enum(RAILS),
+  asset: z.string().max(32).optional(),
+});
+export type SelectRailInput = z.infer<typeof SelectRailInput>;
+
+/** A checkout as the widget may see it: only with its own merchant's publishable key. */
+export async function getPublicCheckout(
+  deps: ApiDeps,
+  key: MerchantKey,
+  checkoutId: string,
+): Promise<Result<{ checkout: Checkout; merchantName: string }, KassaError>> {
+  const checkout = await getCheckout(deps.db.orm, checkoutId, key);
+  if (!checkout) return err({ code: 'not_found', message: 'This checkout does not exist.' });
+  const merchantName = (await getMerchantName(deps.db.orm, key.merchantId)) ?? '';
+  return ok({ checkout, merchantName });
+}
+
+/** The payer picked a rail: ask its adapter what the payer should do. */
+export async function selectRail(
+  deps: ApiDeps,
+  key: MerchantKey,
+  input: SelectRailInput,
+): Promise<Result<PayInstructions, KassaError>> {
+  const checkout = await getCheckout(deps.db.orm, input.checkoutId, key);
+  if (!checkout) return err({ code: 'not_found', message: 'This checkout does not exist.' });
+  if (!checkout.rails.includes(input.rail)) {
+    return err({ code: 'rail_not_allowed', message: `This checkout cannot be paid by ${input.rail}.` });
+  }
+  const adapter = deps.rails[checkout.payment.mode].get(input.rail);
+  if (!adapter) return err({ code: 'rail_unavailable', message: `The ${input.rail} rail is not configured.` });
+  const instructions = await adapter.instructions(checkout.payment);
+  return instructions.ok ? instructions : err({ code: instructions.error.code, message: instructions.error.message });
+}

@@ -1,0 +1,120 @@
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { extname, join, normalize, sep } from 'node:path';
+import { findPublishableKey, getCheckout, pingDb } from '@kassa/db';
+import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import type { ApiDeps } from './deps';
+import { appRouter } from './router';
+import { createContext } from './trpc';
+
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.html': 'text/html; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
+
+const PAGE_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'self'",
+].join('; ');
+
+/** The API origin: `/trpc`, `/health`, `/ready`, the hosted page `/pay/{id}` and the widget's files. */
+export function createApiServer(deps: ApiDeps): Server {
+  const trpc = createHTTPHandler({
+    router: appRouter,
+    basePath: '/trpc/',
+    maxBodySize: 64 * 1024,
+    createContext: ({ req }) => createContext(deps, req),
+    onError: ({ error, path }) => {
+      if (error.code === 'INTERNAL_SERVER_ERROR') deps.log.error({ err: error.cause ?? error, path }, 'procedure failed');
+    },
+  });
+
+  return createServer((req, res) => {
+    const started = performance.now();
+    res.on('finish', () => {
+      deps.log.debug({ method: req.method, url: req.url?.split('?')[0], status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request');
+    });
+    route(deps, trpc, req, res).catch((error: unknown) => {
+      deps.log.error({ err: error }, 'request failed');
+      if (!res.headersSent) send(res, 500, 'application/json', JSON.stringify({ error: 'internal' }));
+      else res.end();
+    });
+  });
+}
+
+async function route(
+  deps: ApiDeps,
+  trpc: ReturnType<typeof createHTTPHandler>,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  if (path.startsWith('/trpc/')) {
+    trpc(req, res);
+    return;
+  }
+  if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'method not allowed');
+  if (path === '/health') return send(res, 200, 'application/json', JSON.stringify({ status: 'ok' }));
+  if (path === '/ready') {
+    const ready = await pingDb(deps.db);
+    return send(res, ready ? 200 : 503, 'application/json', JSON.stringify({ status: ready ? 'ready' : 'database unreachable' }));
+  }
+  const pay = /^\/pay\/(pay_[0-9A-Za-z]{1,40})$/.exec(path);
+  if (pay?.[1]) return servePayPage(deps, pay[1], res);
+  if (path.startsWith('/widget/')) return serveWidgetFile(deps, path.slice('/widget/'.length), res);
+  return send(res, 404, 'application/json', JSON.stringify({ error: 'not_found' }));
+}
+
+/** The hosted checkout: the widget's page with this checkout's public config injected as JSON data. */
+async function servePayPage(deps: ApiDeps, checkoutId: string, res: ServerResponse): Promise<void> {
+  const checkout = await getCheckout(deps.db.orm, checkoutId);
+  const publishableKey = checkout
+    ? await findPublishableKey(deps.db.orm, checkout.payment.merchantId, checkout.payment.mode)
+    : null;
+  if (!checkout || !publishableKey) return send(res, 404, 'text/plain; charset=utf-8', 'This payment link is not valid.');
+  if (!deps.widgetDir) return send(res, 503, 'text/plain; charset=utf-8', 'The checkout page has not been built.');
+  const template = await readFile(join(deps.widgetDir, 'index.html'), 'utf8');
+  // JSON inside <script> must not be able to close the tag.
+  const config = JSON.stringify({ checkoutId, publishableKey, apiUrl: deps.publicUrl }).replace(/</g, '\\u003c');
+  const html = template.replace(
+    '<!--kassa-config-->',
+    `<script id="kassa-config" type="application/json">${config}</script>`,
+  );
+  res.setHeader('content-security-policy', PAGE_CSP);
+  res.setHeader('x-content-type-options', 'nosniff');
+  res.setHeader('referrer-policy', 'no-referrer');
+  res.setHeader('cache-control', 'no-store');
+  return send(res, 200, 'text/html; charset=utf-8', html);
+}
+
+async function serveWidgetFile(deps: ApiDeps, relative: string, res: ServerResponse): Promise<void> {
+  if (!deps.widgetDir) return send(res, 404, 'text/plain', 'not found');
+  const root = normalize(deps.widgetDir + sep);
+  const file = normalize(join(root, relative));
+  if (!file.startsWith(root) || relative.includes('\0')) return send(res, 404, 'text/plain', 'not found');
+  try {
+    const body = await readFile(file);
+    res.setHeader('x-content-type-options', 'nosniff');
+    if (relative.startsWith('assets/')) res.setHeader('cache-control', 'public, max-age=31536000, immutable');
+    return send(res, 200, CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', body);
+  } catch {
+    return send(res, 404, 'text/plain', 'not found');
+  }
+}
+
+function send(res: ServerResponse, status: number, contentType: string, body: string | Buffer): void {
+  res.statusCode = status;
+  res.setHeader('content-type', contentType);
+  res.end(body);
+}

@@ -1,0 +1,13 @@
+import { checkoutRouter } from './routers/checkout';
+import { merchantCheckoutsRouter } from './routers/merchant/checkouts';
+import { merchantSandboxRouter } from './routers/merchant/sandbox';
+import { router } from './trpc';
+
+export const appRouter = router({
+  checkouts: merchantCheckoutsRouter,
+  sandbox: merchantSandboxRouter,
+  checkout: checkoutRouter,
+});
+
+/** The API's shape, for the typed client (`import type` only: no server code reaches merchants). */
+export type AppRouter = typeof appRouter;

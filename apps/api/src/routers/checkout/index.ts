@@ -1,0 +1,34 @@
+import { SANDBOX_OUTCOMES } from '@kassa/providers';
+import { z } from 'zod';
+import { toTrpcError } from '../../errors';
+import { getPublicCheckout, PublicCheckoutInput, selectRail, SelectRailInput } from '../../handlers/public-checkout.handler';
+import { simulateOutcome } from '../../handlers/sandbox.handler';
+import { checkoutProcedure, router } from '../../trpc';
+import { toPublicCheckoutView } from '../../views';
+
+/** Public procedures for the payer's widget, by checkout id, with the merchant's publishable key. */
+export const checkoutRouter = router({
+  get: checkoutProcedure.input(PublicCheckoutInput).query(async ({ ctx, input }) => {
+    const result = await getPublicCheckout(ctx.deps, ctx.merchant, input.checkoutId);
+    if (!result.ok) throw toTrpcError(result.error);
+    return toPublicCheckoutView(result.value.checkout, result.value.merchantName);
+  }),
+  selectRail: checkoutProcedure.input(SelectRailInput).mutation(async ({ ctx, input }) => {
+    const result = await selectRail(ctx.deps, ctx.merchant, input);
+    if (!result.ok) throw toTrpcError(result.error);
+    return result.value;
+  }),
+  /** The widget's sandbox buttons (test checkouts only). */
+  simulate: checkoutProcedure
+    .input(z.strictObject({ checkoutId: z.string().min(1).max(64), outcome: z.enum(SANDBOX_OUTCOMES) }))
+    .mutation(async ({ ctx, input }) => {
+      if (ctx.merchant.mode !== 'test') {
+        throw toTrpcError({ code: 'sandbox_live_payment', message: 'The sandbox only takes test payments.' });
+      }
+      const result = await simulateOutcome(ctx.deps, ctx.merchant, input);
+      if (!result.ok) throw toTrpcError(result.error);
+      const view = await getPublicCheckout(ctx.deps, ctx.merchant, input.checkoutId);
+      if (!view.ok) throw toTrpcError(view.error);
+      return toPublicCheckoutView(view.value.checkout, view.value.merchantName);
+    }),
+});

@@ -1,0 +1,114 @@
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { checkoutUrl, createApiDeps, createApiServer, createCheckout, createLogger, type ApiDeps } from '@kassa/api';
+import { createDb, findKey, type MerchantKey } from '@kassa/db';
+import { createWebhooksServer, startWorkers } from '@kassa/webhooks';
+import { ensureDemoMerchant, writeDemoFile } from './demo';
+import { isInteractive, parseEnv } from './env';
+
+/**
+ * The single-process gateway: API, webhook receiver and workers over one database. This is how
+ * the embedded (PGlite) mode runs, since PGlite is one database in one process.
+ */
+async function main(): Promise<void> {
+  const env = parseEnv();
+  const log = createLogger(env.LOG_LEVEL, { pretty: isInteractive() });
+  const dataDir = resolve(env.KASSA_DATA_DIR);
+  mkdirSync(dataDir, { recursive: true });
+
+  const db = env.DATABASE_URL
+    ? await createDb({ engine: 'postgres', url: env.DATABASE_URL })
+    : await createDb({ engine: 'pglite', dataDir: join(dataDir, 'pglite') });
+  log.info({ engine: db.engine, dataDir: db.engine === 'pglite' ? dataDir : undefined }, 'database ready');
+
+  const publicUrl = env.KASSA_PUBLIC_URL ?? `http://127.0.0.1:${env.PORT}`;
+  const widgetDir = join(dirname(createRequire(import.meta.url).resolve('@kassa/widget/package.json')), 'dist');
+  const deps = createApiDeps({ db, log, gatewayMode: env.KASSA_MODE, publicUrl, widgetDir });
+
+  const api = await listen(createApiServer(deps), env.PORT, env.HOST);
+  const receiver = await listen(createWebhooksServer({ db, log }), env.WEBHOOKS_PORT, env.HOST);
+  const workers = startWorkers({ db, log, decoders: { sandbox: (event) => deps.sandbox.observe(event) } });
+
+  const demo = await ensureDemoMerchant(db, dataDir);
+  const key = await findKey(db.orm, demo.secretKey);
+  const checkoutUrl = key ? await createDemoCheckout(deps, key) : null;
+  const demoFile = await writeDemoFile(dataDir, {
+    apiUrl: publicUrl,
+    webhooksUrl: `http://127.0.0.1:${env.WEBHOOKS_PORT}`,
+    secretKey: demo.secretKey,
+    publishableKey: demo.publishableKey,
+    fakes: {},
+    ...(checkoutUrl ? { checkoutUrl } : {}),
+  });
+  log.info({ apiUrl: publicUrl, demoFile, mode: env.KASSA_MODE, demoCreated: demo.created }, 'Kassa is running');
+  // The keys go to the terminal for the developer, never into the log stream.
+  process.stdout.write(
+    [
+      '',
+      `  Kassa is running (${env.KASSA_MODE} mode, ${db.engine})`,
+      `  API              ${publicUrl}`,
+      `  Webhooks         http://127.0.0.1:${env.WEBHOOKS_PORT}`,
+      `  Secret key       ${demo.secretKey}`,
+      `  Publishable key  ${demo.publishableKey}`,
+      `  Try a checkout   ${checkoutUrl ?? '(could not create one)'}`,
+      `  Saved to         ${demoFile}`,
+      '  Ctrl-C stops it.',
+      '',
+    ].join('\n') + '\n',
+  );
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    void (async () => {
+      await workers.stop();
+      await Promise.all([close(api), close(receiver)]);
+      await db.close();
+      log.info('stopped cleanly');
+      process.exit(0);
+    })();
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+/** A ready-to-open checkout, so the first thing a developer sees is a payment page. */
+async function createDemoCheckout(deps: ApiDeps, key: MerchantKey): Promise<string | null> {
+  const created = await createCheckout(
+    deps,
+    key,
+    {
+      currency: 'USD',
+      description: 'Kassa demo order',
+      lineItems: [
+        { name: 'Organic cotton T-shirt', quantity: 2, unitAmount: '19.90' },
+        { name: 'Sticker pack', quantity: 1, unitAmount: '4.50' },
+      ],
+      expiresInSeconds: 24 * 60 * 60,
+    },
+    null,
+  );
+  return created.ok ? checkoutUrl(deps.publicUrl, created.value.payment.id) : null;
+}
+
+function listen(server: Server, port: number, host: string): Promise<Server> {
+  return new Promise((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolveListen(server));
+  });
+}
+
+function close(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((resolveClose) => server.close(() => resolveClose()));
+}
+
+main().catch((error: unknown) => {
+  // The logger may not exist yet (bad configuration): stderr is the one place left to say why.
+  process.stderr.write(`kassa failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,16 @@
+import { z } from 'zod';
+
+export const WebhooksEnv = z.object({
+  WEBHOOKS_PORT: z.coerce.number().int().min(1).max(65535).default(3001),
+  DATABASE_URL: z.url().optional(),
+  KASSA_DATA_DIR: z.string().min(1).default('.kassa'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+export type WebhooksEnv = z.infer<typeof WebhooksEnv>;
+
+export function parseEnv(source: Record<string, string | undefined> = process.env): WebhooksEnv {
+  const parsed = WebhooksEnv.safeParse(source);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  throw new Error(`invalid configuration:\n  ${problems.join('\n  ')}`);
+}

@@ -1,0 +1,52 @@
+import { drainInbox, type Db, type InboxDecoder } from '@kassa/db';
+import type { Logger } from 'pino';
+import { sweepExpired } from './expiry-sweep';
+
+export type Workers = Readonly<{ stop(): Promise<void> }>;
+
+/**
+ * Runs the background loops: drain the provider inbox, expire checkouts. Each loop waits for its
+ * previous round to finish, so a slow round never overlaps the next.
+ */
+export function startWorkers(deps: {
+  db: Db;
+  log: Logger;
+  decoders: Readonly<Record<string, InboxDecoder>>;
+  intervalMs?: number;
+  clock?: () => Date;
+}): Workers {
+  const intervalMs = deps.intervalMs ?? 1000;
+  const clock = deps.clock ?? (() => new Date());
+  const log = deps.log.child({ component: 'workers' });
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+
+  const round = async () => {
+    const drained = await drainInbox(deps.db, deps.decoders, { now: clock() });
+    if (drained.length > 0) log.info({ events: drained.length }, 'inbox drained');
+    for (const failed of drained.filter((d) => d.error)) {
+      log.warn({ provider: failed.provider, eventId: failed.eventId, error: failed.error }, 'inbox event not applied');
+    }
+    const expired = await sweepExpired(deps.db, clock());
+    if (expired > 0) log.info({ expired }, 'checkouts expired');
+  };
+
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = round()
+        .catch((error: unknown) => log.error({ err: error }, 'worker round failed; retrying next round'))
+        .finally(schedule);
+    }, intervalMs);
+  };
+  schedule();
+
+  return {
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,2 @@
+export * from './rail';
+export * from './sandbox/sandbox-rail';
