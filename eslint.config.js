@@ -4,11 +4,28 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const noUpwardImports = (banned) => ({
-  'no-restricted-imports': ['error', { patterns: banned.map((group) => ({ group: [group], message: 'Arrows point down: see ARCHITECTURE.md.' })) }],
+  'no-restricted-imports': [
+    'error',
+    {
+      patterns: banned.map((group) => ({
+        group: [group],
+        message: 'Arrows point down: see ARCHITECTURE.md.',
+      })),
+    },
+  ],
 });
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/.kassa/**', 'packages/db/drizzle/**', '**/*.config.*', 'scripts/**'] },
+  {
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      '**/.kassa/**',
+      'packages/db/drizzle/**',
+      '**/*.config.*',
+      'scripts/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -16,7 +33,10 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
-      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: true },
+      ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-properties': [
         'error',
@@ -25,11 +45,20 @@ export default tseslint.config(
       ],
     },
   },
-  { files: ['packages/core/**'], rules: noUpwardImports(['@kassa/*', 'drizzle-orm*', 'postgres', '@electric-sql/*', 'pino', 'node:*']) },
-  { files: ['packages/db/**'], rules: noUpwardImports(['@kassa/providers', '@kassa/api', '@kassa/webhooks', '@kassa/client']) },
-  { files: ['packages/providers/**'], rules: noUpwardImports(['@kassa/db', '@kassa/api', '@kassa/webhooks']) },
   {
-    files: ['**/env.ts', '**/*.test.ts', '**/test/**', '**/testing.ts', 'bench/**'],
+    files: ['packages/core/**'],
+    rules: noUpwardImports(['@kassa/*', 'drizzle-orm*', 'postgres', '@electric-sql/*', 'pino', 'node:*']),
+  },
+  {
+    files: ['packages/db/**'],
+    rules: noUpwardImports(['@kassa/providers', '@kassa/api', '@kassa/webhooks', '@kassa/client']),
+  },
+  {
+    files: ['packages/providers/**'],
+    rules: noUpwardImports(['@kassa/db', '@kassa/api', '@kassa/webhooks']),
+  },
+  {
+    files: ['**/env.ts', '**/*.test.ts', '**/test/**', '**/testing.ts', '**/examples/**', 'bench/**'],
     rules: { 'no-restricted-properties': 'off' },
   },
   {

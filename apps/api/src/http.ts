@@ -36,14 +36,23 @@ export function createApiServer(deps: ApiDeps): Server {
     maxBodySize: 64 * 1024,
     createContext: ({ req }) => createContext(deps, req),
     onError: ({ error, path }) => {
-      if (error.code === 'INTERNAL_SERVER_ERROR') deps.log.error({ err: error.cause ?? error, path }, 'procedure failed');
+      if (error.code === 'INTERNAL_SERVER_ERROR')
+        deps.log.error({ err: error.cause ?? error, path }, 'procedure failed');
     },
   });
 
   return createServer((req, res) => {
     const started = performance.now();
     res.on('finish', () => {
-      deps.log.debug({ method: req.method, url: req.url?.split('?')[0], status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request');
+      deps.log.debug(
+        {
+          method: req.method,
+          url: req.url?.split('?')[0],
+          status: res.statusCode,
+          ms: Math.round(performance.now() - started),
+        },
+        'request',
+      );
     });
     route(deps, trpc, req, res).catch((error: unknown) => {
       deps.log.error({ err: error }, 'request failed');
@@ -64,11 +73,17 @@ async function route(
     trpc(req, res);
     return;
   }
-  if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'method not allowed');
+  if (req.method !== 'GET' && req.method !== 'HEAD')
+    return send(res, 405, 'text/plain', 'method not allowed');
   if (path === '/health') return send(res, 200, 'application/json', JSON.stringify({ status: 'ok' }));
   if (path === '/ready') {
     const ready = await pingDb(deps.db);
-    return send(res, ready ? 200 : 503, 'application/json', JSON.stringify({ status: ready ? 'ready' : 'database unreachable' }));
+    return send(
+      res,
+      ready ? 200 : 503,
+      'application/json',
+      JSON.stringify({ status: ready ? 'ready' : 'database unreachable' }),
+    );
   }
   const pay = /^\/pay\/(pay_[0-9A-Za-z]{1,40})$/.exec(path);
   if (pay?.[1]) return servePayPage(deps, pay[1], res);
@@ -82,11 +97,16 @@ async function servePayPage(deps: ApiDeps, checkoutId: string, res: ServerRespon
   const publishableKey = checkout
     ? await findPublishableKey(deps.db.orm, checkout.payment.merchantId, checkout.payment.mode)
     : null;
-  if (!checkout || !publishableKey) return send(res, 404, 'text/plain; charset=utf-8', 'This payment link is not valid.');
-  if (!deps.widgetDir) return send(res, 503, 'text/plain; charset=utf-8', 'The checkout page has not been built.');
+  if (!checkout || !publishableKey)
+    return send(res, 404, 'text/plain; charset=utf-8', 'This payment link is not valid.');
+  if (!deps.widgetDir)
+    return send(res, 503, 'text/plain; charset=utf-8', 'The checkout page has not been built.');
   const template = await readFile(join(deps.widgetDir, 'index.html'), 'utf8');
   // JSON inside <script> must not be able to close the tag.
-  const config = JSON.stringify({ checkoutId, publishableKey, apiUrl: deps.publicUrl }).replace(/</g, '\\u003c');
+  const config = JSON.stringify({ checkoutId, publishableKey, apiUrl: deps.publicUrl }).replace(
+    /</g,
+    '\\u003c',
+  );
   const html = template.replace(
     '<!--kassa-config-->',
     `<script id="kassa-config" type="application/json">${config}</script>`,

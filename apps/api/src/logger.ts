@@ -7,9 +7,19 @@ export function createLogger(level: string, options: { pretty?: boolean } = {}):
   return pino({
     level,
     redact: {
-      paths: ['secretKey', '*.secretKey', '*.authorization', 'req.headers.authorization', '*.apiKey', '*.signature', '*.password'],
+      paths: [
+        'secretKey',
+        '*.secretKey',
+        '*.authorization',
+        'req.headers.authorization',
+        '*.apiKey',
+        '*.signature',
+        '*.password',
+      ],
       censor: '[redacted]',
     },
-    ...(options.pretty ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss' } } } : {}),
+    ...(options.pretty
+      ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss' } } }
+      : {}),
   });
 }

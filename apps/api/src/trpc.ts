@@ -38,7 +38,11 @@ const t = initTRPC.context<Context>().create({
   errorFormatter({ shape, error }) {
     const kassaCode = kassaCodeOf(error);
     const message = kassaCode === 'internal' ? 'Something went wrong on our side.' : shape.message;
-    return { ...shape, message, data: { code: shape.data.code, httpStatus: shape.data.httpStatus, kassaCode } };
+    return {
+      ...shape,
+      message,
+      data: { code: shape.data.code, httpStatus: shape.data.httpStatus, kassaCode },
+    };
   },
 });
 
@@ -59,18 +63,28 @@ export const checkoutProcedure = t.procedure.use(async function requirePublishab
   return next({ ctx: { merchant: key } });
 });
 
-async function authenticate(ctx: Context, presented: string | null, kind: MerchantKey['kind']): Promise<MerchantKey> {
+async function authenticate(
+  ctx: Context,
+  presented: string | null,
+  kind: MerchantKey['kind'],
+): Promise<MerchantKey> {
   const expected = kind === 'secret' ? /^sk_(test|live)_/ : /^pk_(test|live)_/;
   const unauthorized = toTrpcError({
     code: 'unauthorized',
-    message: kind === 'secret' ? 'A valid secret key is required (Authorization: Bearer sk_…).' : 'A valid publishable key is required.',
+    message:
+      kind === 'secret'
+        ? 'A valid secret key is required (Authorization: Bearer sk_…).'
+        : 'A valid publishable key is required.',
   });
   if (!presented || !expected.test(presented)) throw unauthorized;
   // Lookup is by SHA-256 of the key through a unique index: no secret is ever compared as a string.
   const key = await findKey(ctx.deps.db.orm, presented);
   if (!key || key.kind !== kind) throw unauthorized;
   if (key.mode === 'live' && ctx.deps.gatewayMode === 'test') {
-    throw toTrpcError({ code: 'live_key_in_test_gateway', message: 'This gateway runs in test mode and refuses live keys.' });
+    throw toTrpcError({
+      code: 'live_key_in_test_gateway',
+      message: 'This gateway runs in test mode and refuses live keys.',
+    });
   }
   return key;
 }

@@ -2,7 +2,14 @@ import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import { checkoutUrl, createApiDeps, createApiServer, createCheckout, createLogger, type ApiDeps } from '@kassa/api';
+import {
+  checkoutUrl,
+  createApiDeps,
+  createApiServer,
+  createCheckout,
+  createLogger,
+  type ApiDeps,
+} from '@kassa/api';
 import { createDb, findKey, type MerchantKey } from '@kassa/db';
 import { createWebhooksServer, startWorkers } from '@kassa/webhooks';
 import { ensureDemoMerchant, writeDemoFile } from './demo';
@@ -24,7 +31,10 @@ async function main(): Promise<void> {
   log.info({ engine: db.engine, dataDir: db.engine === 'pglite' ? dataDir : undefined }, 'database ready');
 
   const publicUrl = env.KASSA_PUBLIC_URL ?? `http://127.0.0.1:${env.PORT}`;
-  const widgetDir = join(dirname(createRequire(import.meta.url).resolve('@kassa/widget/package.json')), 'dist');
+  const widgetDir = join(
+    dirname(createRequire(import.meta.url).resolve('@kassa/widget/package.json')),
+    'dist',
+  );
   const deps = createApiDeps({ db, log, gatewayMode: env.KASSA_MODE, publicUrl, widgetDir });
 
   const api = await listen(createApiServer(deps), env.PORT, env.HOST);
@@ -42,7 +52,10 @@ async function main(): Promise<void> {
     fakes: {},
     ...(checkoutUrl ? { checkoutUrl } : {}),
   });
-  log.info({ apiUrl: publicUrl, demoFile, mode: env.KASSA_MODE, demoCreated: demo.created }, 'Kassa is running');
+  log.info(
+    { apiUrl: publicUrl, demoFile, mode: env.KASSA_MODE, demoCreated: demo.created },
+    'Kassa is running',
+  );
   // The keys go to the terminal for the developer, never into the log stream.
   process.stdout.write(
     [

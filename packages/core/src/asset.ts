@@ -22,7 +22,13 @@ export type Asset = Readonly<{
 }>;
 
 export function sameAsset(a: Asset, b: Asset): boolean {
-  return a.id === b.id && a.network === b.network && a.chain === b.chain && a.issuer === b.issuer && a.decimals === b.decimals;
+  return (
+    a.id === b.id &&
+    a.network === b.network &&
+    a.chain === b.chain &&
+    a.issuer === b.issuer &&
+    a.decimals === b.decimals
+  );
 }
 
 export type AssetError = { readonly code: 'asset_unknown'; readonly message: string };

@@ -13,7 +13,8 @@ export function priceLineItems(
   asset: Asset,
   drafts: readonly LineItemDraft[],
 ): Result<{ items: LineItem[]; total: Money }, LineItemError> {
-  if (drafts.length === 0) return err({ code: 'line_items_invalid', message: 'at least one line item is needed' });
+  if (drafts.length === 0)
+    return err({ code: 'line_items_invalid', message: 'at least one line item is needed' });
   const items: LineItem[] = [];
   for (const [index, draft] of drafts.entries()) {
     if (!Number.isSafeInteger(draft.quantity) || draft.quantity < 1 || draft.quantity > MAX_QUANTITY) {
@@ -27,7 +28,10 @@ export function priceLineItems(
     const amount = multiplyMoney(unit.value, BigInt(draft.quantity));
     items.push({ name: draft.name, quantity: draft.quantity, unitAmount: unit.value, amount });
   }
-  const total = sumMoney(asset, items.map((item) => item.amount));
+  const total = sumMoney(
+    asset,
+    items.map((item) => item.amount),
+  );
   // The sum of valid lines can still exceed what one checkout may ask for.
   const bounded = parseAmount(asset, formatAmount(total));
   if (!bounded.ok) return err({ ...bounded.error, message: `line items total: ${bounded.error.message}` });

@@ -2,14 +2,7 @@ import type { Money } from './money';
 
 /** Where a signal came from. Together with `externalId` it identifies an observation forever. */
 export type ObservationSource =
-  | 'sandbox'
-  | 'stripe'
-  | 'shkeeper'
-  | 'stellar'
-  | 'merchant'
-  | 'payer'
-  | 'clock'
-  | 'reconciliation';
+  'sandbox' | 'stripe' | 'shkeeper' | 'stellar' | 'merchant' | 'payer' | 'clock' | 'reconciliation';
 
 type Base = Readonly<{
   source: ObservationSource;

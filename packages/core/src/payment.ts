@@ -7,40 +7,41 @@ export type Mode = 'test' | 'live';
 export type Rail = 'sandbox' | 'card' | 'stellar' | 'evm';
 export const RAILS: readonly Rail[] = ['sandbox', 'card', 'stellar', 'evm'];
 
-export type PaymentStatus =
-  | 'pending'
-  | 'processing'
-  | 'partially_paid'
-  | 'paid'
-  | 'overpaid'
-  | 'expired'
-  | 'failed'
-  | 'canceled'
-  | 'partially_refunded'
-  | 'refunded';
+/**
+ * The payment state machine: what one observation does in each state. `reduce` folds every fact in
+ * the order it happened (occurredAt), so this table is all there is. Keep README.md's copy in step.
+ *
+ * | state \ observation        | seen       | credit                               | failed | expired | canceled  | refund                          |
+ * |----------------------------|------------|--------------------------------------|--------|---------|-----------|---------------------------------|
+ * | pending                    | processing | partially_paid / paid / overpaid (1) | failed | expired | canceled  | recorded                        |
+ * | processing                 | -          | partially_paid / paid / overpaid     | failed | -       | - (2)     | recorded                        |
+ * | partially_paid             | -          | partially_paid / paid / overpaid (1) | failed | expired | canceled  | partially_refunded / refunded   |
+ * | paid, overpaid             | -          | overpaid                             | -      | -       | - (2)     | partially_refunded / refunded   |
+ * | partially_refunded         | -          | partially_refunded                   | -      | -       | - (2)     | partially_refunded / refunded   |
+ * | refunded                   | -          | partially_refunded                   | -      | -       | - (2)     | refunded                        |
+ * | expired, failed, canceled  | -          | late: kept, flagged for refund       | -      | -       | - (2)     | lowers the refund due           |
+ *
+ * (1) A credit dated after `expiresAt` finds the checkout expired: it is kept as late money, flagged for refund.
+ * (2) "-" means no visible change; the fact is still kept, because one that happened earlier but
+ *     arrives later can give it an effect. A merchant's cancel that does not apply is refused instead.
+ * Which of partially_paid / paid / overpaid: on-time money received compared with the amount due.
+ * Escrow (when requested at creation): unfunded -> funded on reaching paid or overpaid -> released | refunded.
+ */
+export const PAYMENT_STATUSES = [
+  'pending',
+  'processing',
+  'partially_paid',
+  'paid',
+  'overpaid',
+  'expired',
+  'failed',
+  'canceled',
+  'partially_refunded',
+  'refunded',
+] as const;
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
 export type EscrowStatus = 'unfunded' | 'funded' | 'released' | 'refunded';
-
-/**
- * The payment state machine, one row per state. `reduce` folds observations through it in the
- * order they happened (occurredAt), so the table describes what one observation does to one state.
- * Keep the README's copy in step with this one.
- *
- * | state              | seen       | credit (on time)               | credit (late*)   | failed | expired | canceled | refund                         |
- * |--------------------|------------|--------------------------------|------------------|--------|---------|----------|--------------------------------|
- * | pending            | processing | partially_paid / paid / overpaid | expired + late | failed | expired | canceled | (recorded)                     |
- * | processing         | -          | partially_paid / paid / overpaid | n/a (never late) | failed | -      | rejected | (recorded)                     |
- * | partially_paid     | -          | partially_paid / paid / overpaid | expired + late | failed | expired | canceled | partially_refunded / refunded  |
- * | paid / overpaid    | -          | overpaid                       | n/a              | -      | -       | rejected | partially_refunded / refunded  |
- * | partially_refunded | -          | partially_refunded             | n/a              | -      | -       | rejected | partially_refunded / refunded  |
- * | refunded           | -          | partially_refunded             | n/a              | -      | -       | rejected | refunded                       |
- * | expired / failed / canceled | - | late (flagged for refund)     | late             | -      | -       | rejected | (recorded, lowers refund due)  |
- *
- * *late: the credit happened after `expiresAt` while pending or partially paid, or after the payment closed.
- * "-" means no effect: the observation is ignored and nothing is written.
- * Escrow (when requested): unfunded -> funded on reaching paid/overpaid -> released | refunded.
- */
-export const STATUS_TABLE_NOTE = 'see the doc comment on PaymentStatus in payment.ts';
 
 export const FINAL_STATUSES: ReadonlySet<PaymentStatus> = new Set([
   'paid',

@@ -47,7 +47,10 @@ const signal = (type: 'seen' | 'expired' | 'canceled', at: number): Observation 
   occurredAt: minutes(at),
 });
 
-function apply(payment: Payment, observations: readonly Observation[]): { payment: Payment; results: Transition[] } {
+function apply(
+  payment: Payment,
+  observations: readonly Observation[],
+): { payment: Payment; results: Transition[] } {
   const results: Transition[] = [];
   let current = payment;
   for (const o of observations) {
@@ -68,7 +71,11 @@ describe('reduce: what a merchant sees', () => {
     expect(t.events.map((e) => e.type)).toEqual(['checkout.paid']);
     expect(t.audit.from.status).toBe('pending');
     expect(t.audit.to.status).toBe('paid');
-    expect(t.audit.cause).toEqual({ source: 'sandbox', externalId: expect.any(String) as string, type: 'credit' });
+    expect(t.audit.cause).toEqual({
+      source: 'sandbox',
+      externalId: expect.any(String) as string,
+      type: 'credit',
+    });
   });
 
   it('partial payments accumulate per distinct transaction until paid, then overpaid', () => {
@@ -109,7 +116,11 @@ describe('reduce: what a merchant sees', () => {
   });
 
   it('a paid checkout cannot be canceled and ignores a later expiry', () => {
-    const { results, payment } = apply(newPayment(), [credit('10.00', 1), signal('canceled', 2), signal('expired', 31)]);
+    const { results, payment } = apply(newPayment(), [
+      credit('10.00', 1),
+      signal('canceled', 2),
+      signal('expired', 31),
+    ]);
     expect(results[1]).toEqual({ type: 'rejected', reason: 'not_cancelable' });
     expect(results[2]?.type).toBe('recorded');
     expect(payment.status).toBe('paid');
@@ -132,8 +143,29 @@ describe('reduce: what a merchant sees', () => {
     expect(results[1]).toEqual({ type: 'ignored', reason: 'duplicate' });
   });
 
+  it('a refund heard of before its payment waits for it, then settles it', () => {
+    const refund: Observation = {
+      type: 'refund',
+      source: 'stripe',
+      externalId: 're_early',
+      occurredAt: minutes(5),
+      refundKey: 'early',
+      amount: usdOf('4.00'),
+    };
+    const { payment, results } = apply(newPayment(), [refund, credit('10.00', 1)]);
+    const first = results[0];
+    expect(first?.type === 'changed' && first.payment.status).toBe('pending');
+    expect(payment.status).toBe('partially_refunded');
+    expect(formatAmount(payment.refunded)).toBe('4.00');
+  });
+
   it('escrow is funded on payment, then released exactly once', () => {
-    const release: Observation = { type: 'escrow_released', source: 'merchant', externalId: 'rel-1', occurredAt: minutes(5) };
+    const release: Observation = {
+      type: 'escrow_released',
+      source: 'merchant',
+      externalId: 'rel-1',
+      occurredAt: minutes(5),
+    };
     const { payment, results } = apply(newPayment('10.00', true), [
       credit('10.00', 1),
       release,
@@ -143,16 +175,32 @@ describe('reduce: what a merchant sees', () => {
     expect(results.map((r) => r.type)).toEqual(['changed', 'changed', 'rejected']);
     expect(results[2]).toEqual({ type: 'rejected', reason: 'escrow_not_funded' });
     const funded = results[0];
-    expect(funded?.type === 'changed' && funded.events.map((e) => e.type)).toEqual(['checkout.paid', 'escrow.funded']);
+    expect(funded?.type === 'changed' && funded.events.map((e) => e.type)).toEqual([
+      'checkout.paid',
+      'escrow.funded',
+    ]);
   });
 
   it('money in another asset is rejected and changes nothing', () => {
-    const o: Observation = { type: 'credit', source: 'stellar', externalId: 'op1', occurredAt: minutes(1), txKey: 'tx-eur', amount: moneyOf(eur, 1000n) };
+    const o: Observation = {
+      type: 'credit',
+      source: 'stellar',
+      externalId: 'op1',
+      occurredAt: minutes(1),
+      txKey: 'tx-eur',
+      amount: moneyOf(eur, 1000n),
+    };
     expect(reduce(newPayment(), o, T0)).toEqual({ type: 'rejected', reason: 'asset_mismatch' });
   });
 
   it('processing (seen) is not expired by the clock and fails cleanly', () => {
-    const failed: Observation = { type: 'failed', source: 'stripe', externalId: 'evt_f', occurredAt: minutes(50), reason: 'bank declined' };
+    const failed: Observation = {
+      type: 'failed',
+      source: 'stripe',
+      externalId: 'evt_f',
+      occurredAt: minutes(50),
+      reason: 'bank declined',
+    };
     const { payment, results } = apply(newPayment(), [signal('seen', 1), signal('expired', 31), failed]);
     expect(results.map((r) => r.type)).toEqual(['changed', 'recorded', 'changed']);
     expect(payment.status).toBe('failed');
@@ -166,9 +214,26 @@ describe('reduce: convergence', () => {
     | { kind: 'credit' | 'refund'; cents: number; at: number }
     | { kind: 'seen' | 'expired' | 'canceled' | 'failed' | 'released'; at: number };
   const observationArb: fc.Arbitrary<Spec> = fc.oneof(
-    fc.record({ kind: fc.constant('credit' as const), cents: fc.integer({ min: 1, max: 800 }), at: fc.integer({ min: 0, max: 60 }) }),
-    fc.record({ kind: fc.constantFrom('seen' as const, 'expired' as const, 'canceled' as const, 'failed' as const, 'released' as const), at: fc.integer({ min: 0, max: 60 }) }),
-    fc.record({ kind: fc.constant('refund' as const), cents: fc.integer({ min: 1, max: 500 }), at: fc.integer({ min: 0, max: 60 }) }),
+    fc.record({
+      kind: fc.constant('credit' as const),
+      cents: fc.integer({ min: 1, max: 800 }),
+      at: fc.integer({ min: 0, max: 60 }),
+    }),
+    fc.record({
+      kind: fc.constantFrom(
+        'seen' as const,
+        'expired' as const,
+        'canceled' as const,
+        'failed' as const,
+        'released' as const,
+      ),
+      at: fc.integer({ min: 0, max: 60 }),
+    }),
+    fc.record({
+      kind: fc.constant('refund' as const),
+      cents: fc.integer({ min: 1, max: 500 }),
+      at: fc.integer({ min: 0, max: 60 }),
+    }),
   );
 
   function toObservations(specs: readonly Spec[]): Observation[] {
@@ -176,12 +241,26 @@ describe('reduce: convergence', () => {
       const base = { externalId: `e${i}`, occurredAt: minutes(spec.at) };
       switch (spec.kind) {
         case 'credit': {
-          const c: Observation = { ...base, type: 'credit', source: 'stellar', txKey: `tx${i}`, amount: moneyOf(usd, BigInt(spec.cents)) };
+          const c: Observation = {
+            ...base,
+            type: 'credit',
+            source: 'stellar',
+            txKey: `tx${i}`,
+            amount: moneyOf(usd, BigInt(spec.cents)),
+          };
           // The same transaction, also found by a reconciliation poll.
           return i % 3 === 0 ? [c, { ...c, source: 'reconciliation', externalId: `poll${i}` }] : [c];
         }
         case 'refund':
-          return [{ ...base, type: 'refund', source: 'stripe', refundKey: `re${i}`, amount: moneyOf(usd, BigInt(spec.cents)) }];
+          return [
+            {
+              ...base,
+              type: 'refund',
+              source: 'stripe',
+              refundKey: `re${i}`,
+              amount: moneyOf(usd, BigInt(spec.cents)),
+            },
+          ];
         case 'failed':
           return [{ ...base, type: 'failed', source: 'stripe', reason: 'declined' }];
         // Signals only: a merchant's command is checked when it is made and is not a signal.

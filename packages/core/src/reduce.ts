@@ -6,7 +6,8 @@ import type { Observation } from './observation';
 import { initialState, type Payment, type PaymentState, type PaymentStatus } from './payment';
 import { assertNever } from './result';
 
-export type RejectReason = 'asset_mismatch' | 'amount_invalid' | 'not_cancelable' | 'escrow_not_funded' | 'not_applicable';
+export type RejectReason =
+  'asset_mismatch' | 'amount_invalid' | 'not_cancelable' | 'escrow_not_funded' | 'not_applicable';
 
 /** One row of the audit trail: what changed and which observation caused it. */
 export type AuditEntry = Readonly<{
@@ -44,7 +45,8 @@ export function reduce(payment: Payment, observation: Observation, now: Date): T
 
   const facts = [...payment.facts, observation];
   const { state, effective } = fold(payment, facts, observation);
-  if (observation.source === 'merchant' && !effective) return { type: 'rejected', reason: commandRejection(observation) };
+  if (observation.source === 'merchant' && !effective)
+    return { type: 'rejected', reason: commandRejection(observation) };
   if (sameState(state, payment)) return { type: 'recorded', payment: { ...payment, facts, updatedAt: now } };
 
   const sequence = payment.sequence + 1;
@@ -157,7 +159,11 @@ function step(payment: Payment, s: PaymentState, f: Observation): PaymentState {
     case 'credit': {
       const lateByClock = EXPIRABLE.has(s.status) && f.occurredAt.getTime() > payment.expiresAt.getTime();
       if (CLOSED.has(s.status) || lateByClock) {
-        return { ...s, status: lateByClock ? 'expired' : s.status, lateReceived: addMoney(s.lateReceived, f.amount) };
+        return {
+          ...s,
+          status: lateByClock ? 'expired' : s.status,
+          lateReceived: addMoney(s.lateReceived, f.amount),
+        };
       }
       return settle(payment, { ...s, received: addMoney(s.received, f.amount) });
     }
@@ -185,7 +191,8 @@ const OPEN_OR_SEEN: ReadonlySet<PaymentStatus> = new Set(['pending', 'processing
 function settle(payment: Payment, s: PaymentState): PaymentState {
   if (CLOSED.has(s.status)) return s;
   let status: PaymentStatus;
-  if (isPositive(s.refunded)) {
+  // Refunds only move a payment that has money in it; one recorded before any credit waits for it.
+  if (isPositive(s.refunded) && isPositive(s.received)) {
     status = compareMoney(s.refunded, s.received) === 'lt' ? 'partially_refunded' : 'refunded';
   } else if (!isPositive(s.received)) {
     status = s.status;

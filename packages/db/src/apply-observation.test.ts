@@ -81,10 +81,14 @@ describe(`applyObservation (${testEngine()})`, () => {
     expect(checkout?.payment.status).toBe('paid');
     expect(formatAmount(checkout!.payment.received)).toBe('10.00');
     const audit = await listAudit(db.orm, id);
-    expect(audit.map((a) => [a.fromStatus, a.toStatus, a.cause.type])).toEqual([['pending', 'paid', 'credit']]);
+    expect(audit.map((a) => [a.fromStatus, a.toStatus, a.cause.type])).toEqual([
+      ['pending', 'paid', 'credit'],
+    ]);
     const events = await listPaymentEvents(db.orm, id);
     expect(events.map((e) => e.type)).toEqual(['checkout.paid']);
-    expect(events[0]!.payload).toMatchObject({ checkout: { id, status: 'paid', amountReceived: { amount: '10.00', asset: 'USD' } } });
+    expect(events[0]!.payload).toMatchObject({
+      checkout: { id, status: 'paid', amountReceived: { amount: '10.00', asset: 'USD' } },
+    });
   });
 
   it('the same observation twice commits nothing the second time', async () => {
@@ -113,7 +117,14 @@ describe(`applyObservation (${testEngine()})`, () => {
     const id = await newCheckout('123456789.123456789012345678', bsc);
     const big = parseAmount(bsc, '123456789.123456789012345678');
     if (!big.ok) throw new Error('parse');
-    const o: Observation = { type: 'credit', source: 'shkeeper', externalId: `${id}:big`, occurredAt: at(1), txKey: `0x${id}`, amount: big.value };
+    const o: Observation = {
+      type: 'credit',
+      source: 'shkeeper',
+      externalId: `${id}:big`,
+      occurredAt: at(1),
+      txKey: `0x${id}`,
+      amount: big.value,
+    };
     await applyObservation(db, id, o);
     const checkout = await getCheckout(db.orm, id);
     expect(formatAmount(checkout!.payment.received)).toBe('123456789.123456789012345678');
@@ -121,7 +132,9 @@ describe(`applyObservation (${testEngine()})`, () => {
   });
 
   it('unknown payment is reported, not invented', async () => {
-    expect(await applyObservation(db, 'pay_doesnotexist0000000', credit('x', 1n, 1))).toEqual({ type: 'not_found' });
+    expect(await applyObservation(db, 'pay_doesnotexist0000000', credit('x', 1n, 1))).toEqual({
+      type: 'not_found',
+    });
   });
 
   it('50 concurrent applications of shuffled, duplicated observations converge', async () => {
@@ -137,7 +150,10 @@ describe(`applyObservation (${testEngine()})`, () => {
             { type: 'expired', source: 'clock', externalId: `${id}:expire`, occurredAt: at(expireMinute) },
           ];
           // 50 deliveries: every signal at least once, the rest duplicates, all at the same time.
-          const deliveries = Array.from({ length: 50 }, (_, i) => signals[i < signals.length ? i : picks[i]! % signals.length]!);
+          const deliveries = Array.from(
+            { length: 50 },
+            (_, i) => signals[i < signals.length ? i : picks[i]! % signals.length]!,
+          );
           deliveries.sort((a, b) => (picks[signals.indexOf(a)]! % 7) - (picks[signals.indexOf(b)]! % 7));
           const results = await Promise.all(deliveries.map((o) => applyObservation(db, id, o, at(90))));
 
@@ -154,7 +170,9 @@ describe(`applyObservation (${testEngine()})`, () => {
           const events = await db.orm.select().from(outbox).where(eq(outbox.paymentId, id));
           const keys = events.map((e) => `${e.sequence}:${e.type}`);
           expect(new Set(keys).size).toBe(keys.length);
-          expect(results.filter((r) => r.type === 'changed' || r.type === 'recorded')).toHaveLength(signals.length);
+          expect(results.filter((r) => r.type === 'changed' || r.type === 'recorded')).toHaveLength(
+            signals.length,
+          );
         },
       ),
       { numRuns: testEngine() === 'postgres' ? 8 : 4 },
@@ -167,7 +185,11 @@ async function replaySequentially(signals: readonly Observation[]) {
   const id = await newCheckout('10.00');
   const ordered = [...signals].sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
   for (const o of ordered) {
-    const copy: Observation = { ...o, externalId: `ref:${o.externalId}`, ...(o.type === 'credit' ? { txKey: `ref:${o.txKey}` } : {}) };
+    const copy: Observation = {
+      ...o,
+      externalId: `ref:${o.externalId}`,
+      ...(o.type === 'credit' ? { txKey: `ref:${o.txKey}` } : {}),
+    };
     await applyObservation(db, id, copy, at(90));
   }
   const p = (await getCheckout(db.orm, id))!.payment;

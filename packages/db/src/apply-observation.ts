@@ -47,7 +47,12 @@ class RolledBack extends Error {
   }
 }
 
-async function applyInTransaction(tx: Tx, paymentId: string, observation: Observation, now: Date): Promise<ApplyResult> {
+async function applyInTransaction(
+  tx: Tx,
+  paymentId: string,
+  observation: Observation,
+  now: Date,
+): Promise<ApplyResult> {
   {
     const [row] = await tx.select().from(payments).where(eq(payments.id, paymentId)).for('update');
     if (!row) return { type: 'not_found' };
@@ -116,7 +121,10 @@ async function applyInTransaction(tx: Tx, paymentId: string, observation: Observ
   }
 }
 
-function describeChanges(from: PaymentState, to: PaymentState): Record<string, { from: string | null; to: string | null }> {
+function describeChanges(
+  from: PaymentState,
+  to: PaymentState,
+): Record<string, { from: string | null; to: string | null }> {
   const fields = {
     status: [from.status, to.status],
     escrowStatus: [from.escrowStatus, to.escrowStatus],

@@ -64,14 +64,12 @@ function toCheckout(row: PaymentRow, items: readonly LineItemRow[]): Checkout {
     metadata: row.metadata,
     successUrl: row.successUrl,
     cancelUrl: row.cancelUrl,
-    lineItems: items.map(
-      (item): LineItem => ({
-        name: item.name,
-        quantity: item.quantity,
-        unitAmount: moneyOf(payment.amountDue.asset, item.unitAmount),
-        amount: moneyOf(payment.amountDue.asset, item.amount),
-      }),
-    ),
+    lineItems: items.map((item): LineItem => ({
+      name: item.name,
+      quantity: item.quantity,
+      unitAmount: moneyOf(payment.amountDue.asset, item.unitAmount),
+      amount: moneyOf(payment.amountDue.asset, item.amount),
+    })),
   };
 }
 
@@ -179,7 +177,11 @@ export type AuditRecord = Readonly<{
 }>;
 
 export async function listAudit(db: Database, paymentId: string): Promise<AuditRecord[]> {
-  const rows = await db.select().from(auditLog).where(eq(auditLog.paymentId, paymentId)).orderBy(asc(auditLog.sequence));
+  const rows = await db
+    .select()
+    .from(auditLog)
+    .where(eq(auditLog.paymentId, paymentId))
+    .orderBy(asc(auditLog.sequence));
   return rows.map((r) => ({
     sequence: r.sequence,
     fromStatus: r.fromStatus,
@@ -199,7 +201,12 @@ export async function listExpiredOpenPayments(
   return db
     .select({ id: payments.id, expiresAt: payments.expiresAt })
     .from(payments)
-    .where(and(or(eq(payments.status, 'pending'), eq(payments.status, 'partially_paid')), lte(payments.expiresAt, now)))
+    .where(
+      and(
+        or(eq(payments.status, 'pending'), eq(payments.status, 'partially_paid')),
+        lte(payments.expiresAt, now),
+      ),
+    )
     .orderBy(asc(payments.expiresAt))
     .limit(limit);
 }

@@ -25,8 +25,7 @@ export type Db = Readonly<{
 }>;
 
 export type DbOptions =
-  | { engine: 'postgres'; url: string; maxConnections?: number }
-  | { engine: 'pglite'; dataDir: string | null };
+  { engine: 'postgres'; url: string; maxConnections?: number } | { engine: 'pglite'; dataDir: string | null };
 
 const migrationsFolder = fileURLToPath(new URL('../drizzle', import.meta.url));
 

@@ -12,11 +12,16 @@ export function encodeObservation(o: Observation): StoredObservation {
 
 /** Facts belong to one payment, so their amounts are always in that payment's asset. */
 export function decodeObservation(raw: unknown, asset: Asset): Observation {
-  if (typeof raw !== 'object' || raw === null) throw new InvariantError('stored observation is not an object');
+  if (typeof raw !== 'object' || raw === null)
+    throw new InvariantError('stored observation is not an object');
   const stored = raw as StoredObservation;
   const occurredAt = new Date(stored.occurredAt);
   if (stored.amount) {
-    return { ...stored, occurredAt, amount: moneyOf(asset, BigInt(stored.amount.minor)) } as unknown as Observation;
+    return {
+      ...stored,
+      occurredAt,
+      amount: moneyOf(asset, BigInt(stored.amount.minor)),
+    } as unknown as Observation;
   }
   return { ...stored, occurredAt } as unknown as Observation;
 }

@@ -43,7 +43,10 @@ export async function findIdempotencyKey(
     )
     .limit(1);
   if (!row) return null;
-  return { resourceId: row.resourceId, sameRequest: row.requestHash === requestHash && row.operation === scope.operation };
+  return {
+    resourceId: row.resourceId,
+    sameRequest: row.requestHash === requestHash && row.operation === scope.operation,
+  };
 }
 
 /** Records the key; false when another request took the same key first (the caller re-reads it). */
@@ -67,7 +70,13 @@ export async function claimIdempotencyKey(
     );
   const inserted = await db
     .insert(idempotencyKeys)
-    .values({ ...scope, requestHash, resourceId, createdAt: now, expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS) })
+    .values({
+      ...scope,
+      requestHash,
+      resourceId,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS),
+    })
     .onConflictDoNothing()
     .returning({ key: idempotencyKeys.key });
   return inserted.length === 1;

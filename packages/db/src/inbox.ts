@@ -57,12 +57,15 @@ export async function drainInbox(
   const drained: DrainedEvent[] = [];
   for (const row of claimed) {
     const decode = decoders[row.provider];
-    const decoded = decode ? decode(row) : { ok: false as const, error: { message: `no decoder for ${row.provider}` } };
+    const decoded = decode
+      ? decode(row)
+      : { ok: false as const, error: { message: `no decoder for ${row.provider}` } };
     const results: ApplyResult[] = [];
     let error: string | null = decoded.ok ? null : decoded.error.message;
     if (decoded.ok) {
       try {
-        for (const signal of decoded.value) results.push(await applyObservation(db, signal.paymentId, signal.observation, now));
+        for (const signal of decoded.value)
+          results.push(await applyObservation(db, signal.paymentId, signal.observation, now));
       } catch (cause) {
         // Infrastructure fault: leave it for a retry after the lease.
         error = cause instanceof Error ? cause.message : String(cause);

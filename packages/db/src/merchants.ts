@@ -6,7 +6,12 @@ import { newId } from './ids';
 import { apiKeys, merchants } from './schema';
 
 export type KeyKind = 'secret' | 'publishable';
-export type MerchantKey = Readonly<{ merchantId: MerchantId; merchantName: string; mode: Mode; kind: KeyKind }>;
+export type MerchantKey = Readonly<{
+  merchantId: MerchantId;
+  merchantName: string;
+  mode: Mode;
+  kind: KeyKind;
+}>;
 
 export function hashKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
@@ -24,7 +29,13 @@ export async function createMerchant(db: Database, name: string, now = new Date(
 }
 
 /** Issues a key. The secret key is returned once and stored only as a hash. */
-export async function issueKey(db: Database, merchantId: MerchantId, kind: KeyKind, mode: Mode, now = new Date()) {
+export async function issueKey(
+  db: Database,
+  merchantId: MerchantId,
+  kind: KeyKind,
+  mode: Mode,
+  now = new Date(),
+) {
   const key = generateKey(kind, mode);
   await db.insert(apiKeys).values({
     id: newId('key_'),
@@ -42,7 +53,12 @@ export async function issueKey(db: Database, merchantId: MerchantId, kind: KeyKi
 /** The merchant a key belongs to, or null for an unknown or revoked key. */
 export async function findKey(db: Database, key: string): Promise<MerchantKey | null> {
   const [row] = await db
-    .select({ merchantId: apiKeys.merchantId, mode: apiKeys.mode, kind: apiKeys.kind, merchantName: merchants.name })
+    .select({
+      merchantId: apiKeys.merchantId,
+      mode: apiKeys.mode,
+      kind: apiKeys.kind,
+      merchantName: merchants.name,
+    })
     .from(apiKeys)
     .innerJoin(merchants, eq(merchants.id, apiKeys.merchantId))
     .where(and(eq(apiKeys.keyHash, hashKey(key)), isNull(apiKeys.revokedAt)))
@@ -51,17 +67,30 @@ export async function findKey(db: Database, key: string): Promise<MerchantKey | 
 }
 
 export async function getMerchantName(db: Database, merchantId: string): Promise<string | null> {
-  const [row] = await db.select({ name: merchants.name }).from(merchants).where(eq(merchants.id, merchantId)).limit(1);
+  const [row] = await db
+    .select({ name: merchants.name })
+    .from(merchants)
+    .where(eq(merchants.id, merchantId))
+    .limit(1);
   return row?.name ?? null;
 }
 
 /** The publishable key the hosted page hands to the widget for this merchant and mode. */
-export async function findPublishableKey(db: Database, merchantId: string, mode: Mode): Promise<string | null> {
+export async function findPublishableKey(
+  db: Database,
+  merchantId: string,
+  mode: Mode,
+): Promise<string | null> {
   const [row] = await db
     .select({ key: apiKeys.publishableKey })
     .from(apiKeys)
     .where(
-      and(eq(apiKeys.merchantId, merchantId), eq(apiKeys.mode, mode), eq(apiKeys.kind, 'publishable'), isNull(apiKeys.revokedAt)),
+      and(
+        eq(apiKeys.merchantId, merchantId),
+        eq(apiKeys.mode, mode),
+        eq(apiKeys.kind, 'publishable'),
+        isNull(apiKeys.revokedAt),
+      ),
     )
     .limit(1);
   return row?.key ?? null;

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { createDb, type Db } from './client';
 
@@ -28,3 +29,20 @@ export async function createTestDb(): Promise<Db> {
 }
 
 export const testEngine = (): 'pglite' | 'postgres' => (process.env['DATABASE_URL'] ? 'postgres' : 'pglite');
+
+/** Row counts of every table a request could write to, as one comparable string. */
+export async function rowFingerprint(db: Db): Promise<string> {
+  const rows = await db.query<Record<string, unknown>>(sql`
+    select (select count(*) from payments) as payments,
+           (select coalesce(sum(sequence), 0) from payments) as sequences,
+           (select count(*) from line_items) as line_items,
+           (select count(*) from observations) as observations,
+           (select count(*) from payment_credits) as credits,
+           (select count(*) from audit_log) as audit,
+           (select count(*) from outbox) as outbox,
+           (select count(*) from idempotency_keys) as idempotency,
+           (select count(*) from provider_inbox) as inbox,
+           (select count(*) from merchants) as merchants,
+           (select count(*) from api_keys) as api_keys`);
+  return JSON.stringify(rows[0]);
+}

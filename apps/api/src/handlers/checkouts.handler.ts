@@ -4,6 +4,7 @@ import {
   ok,
   openPayment,
   parseAmount,
+  PAYMENT_STATUSES,
   priceLineItems,
   RAILS,
   type Checkout,
@@ -57,8 +58,14 @@ export const CreateCheckoutInput = z
     rails: z.array(z.enum(RAILS)).min(1).max(RAILS.length).optional(),
     description: z.string().max(1000).optional(),
     metadata: Metadata.optional(),
-    successUrl: z.url({ protocol: /^https?$/ }).max(2048).optional(),
-    cancelUrl: z.url({ protocol: /^https?$/ }).max(2048).optional(),
+    successUrl: z
+      .url({ protocol: /^https?$/ })
+      .max(2048)
+      .optional(),
+    cancelUrl: z
+      .url({ protocol: /^https?$/ })
+      .max(2048)
+      .optional(),
     /** Seconds until the checkout expires: 60 s to 30 days, default one hour. */
     expiresInSeconds: z.number().int().min(MIN_TTL_S).max(MAX_TTL_S).optional(),
     escrow: z.boolean().optional(),
@@ -96,15 +103,24 @@ function price(deps: ApiDeps, key: MerchantKey, input: CreateCheckoutInput): Res
   return ok({ amountDue: total, lineItems });
 }
 
-function chooseRails(deps: ApiDeps, key: MerchantKey, requested: readonly Rail[] | undefined): Result<Rail[], KassaError> {
+function chooseRails(
+  deps: ApiDeps,
+  key: MerchantKey,
+  requested: readonly Rail[] | undefined,
+): Result<Rail[], KassaError> {
   const available = deps.rails[key.mode];
   if (!requested) {
     const all = [...available.keys()];
-    return all.length > 0 ? ok(all) : err({ code: 'rail_unavailable', message: `No payment rail is configured for ${key.mode} payments.` });
+    return all.length > 0
+      ? ok(all)
+      : err({ code: 'rail_unavailable', message: `No payment rail is configured for ${key.mode} payments.` });
   }
   const missing = requested.filter((rail) => !available.has(rail));
   if (missing.length > 0) {
-    return err({ code: 'rail_unavailable', message: `Not available for ${key.mode} payments: ${missing.join(', ')}.` });
+    return err({
+      code: 'rail_unavailable',
+      message: `Not available for ${key.mode} payments: ${missing.join(', ')}.`,
+    });
   }
   return ok([...new Set(requested)]);
 }
@@ -165,7 +181,9 @@ export async function createCheckout(
   }
   // Another request with the same key won the race: answer as it did.
   const replay = scope ? await replayIdempotent(deps, key, scope, requestHash, now) : null;
-  return replay ?? err({ code: 'idempotency_conflict', message: 'Idempotency key is in use by another request.' });
+  return (
+    replay ?? err({ code: 'idempotency_conflict', message: 'Idempotency key is in use by another request.' })
+  );
 }
 
 async function replayIdempotent(
@@ -187,7 +205,11 @@ async function replayIdempotent(
   return existing ? ok(existing) : null;
 }
 
-export async function getMerchantCheckout(deps: ApiDeps, key: MerchantKey, id: string): Promise<Result<Checkout, KassaError>> {
+export async function getMerchantCheckout(
+  deps: ApiDeps,
+  key: MerchantKey,
+  id: string,
+): Promise<Result<Checkout, KassaError>> {
   const checkout = await getCheckout(deps.db.orm, id, key);
   return checkout ? ok(checkout) : err({ code: 'not_found', message: `No checkout ${id}.` });
 }
@@ -196,9 +218,7 @@ export const ListCheckoutsInput = z
   .strictObject({
     limit: z.number().int().min(1).max(100).default(20),
     cursor: z.string().max(200).nullish(),
-    status: z
-      .enum(['pending', 'processing', 'partially_paid', 'paid', 'overpaid', 'expired', 'failed', 'canceled', 'partially_refunded', 'refunded'])
-      .optional(),
+    status: z.enum(PAYMENT_STATUSES).optional(),
     createdAfter: z.iso.datetime().optional(),
     createdBefore: z.iso.datetime().optional(),
   })
@@ -227,7 +247,8 @@ export async function listMerchantCheckouts(
   input: ListCheckoutsInput,
 ): Promise<Result<{ items: Checkout[]; nextCursor: string | null }, KassaError>> {
   const after = input.cursor ? decodeCursor(input.cursor) : undefined;
-  if (after === null) return err({ code: 'input_invalid', message: 'The cursor is not one this API gave out.' });
+  if (after === null)
+    return err({ code: 'input_invalid', message: 'The cursor is not one this API gave out.' });
   const rows = await listCheckouts(deps.db.orm, {
     merchantId: key.merchantId,
     mode: key.mode,
@@ -243,7 +264,11 @@ export async function listMerchantCheckouts(
 }
 
 /** The merchant's cancel: a command, refused when the checkout can no longer be canceled. */
-export async function cancelCheckout(deps: ApiDeps, key: MerchantKey, id: string): Promise<Result<Checkout, KassaError>> {
+export async function cancelCheckout(
+  deps: ApiDeps,
+  key: MerchantKey,
+  id: string,
+): Promise<Result<Checkout, KassaError>> {
   const checkout = await getCheckout(deps.db.orm, id, key);
   if (!checkout) return err({ code: 'not_found', message: `No checkout ${id}.` });
   const now = deps.clock();

@@ -37,7 +37,10 @@ export async function selectRail(
     return err({ code: 'rail_not_allowed', message: `This checkout cannot be paid by ${input.rail}.` });
   }
   const adapter = deps.rails[checkout.payment.mode].get(input.rail);
-  if (!adapter) return err({ code: 'rail_unavailable', message: `The ${input.rail} rail is not configured.` });
+  if (!adapter)
+    return err({ code: 'rail_unavailable', message: `The ${input.rail} rail is not configured.` });
   const instructions = await adapter.instructions(checkout.payment);
-  return instructions.ok ? instructions : err({ code: instructions.error.code, message: instructions.error.message });
+  return instructions.ok
+    ? instructions
+    : err({ code: instructions.error.code, message: instructions.error.message });
 }

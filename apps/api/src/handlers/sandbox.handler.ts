@@ -35,8 +35,17 @@ export async function simulateOutcome(
     amount = parsed.value;
   }
   const now = deps.clock();
-  const event = deps.sandbox.simulate(checkout.payment, { outcome: input.outcome, amount }, now, newId('sbx_'));
-  if (!event.ok) return err({ code: event.error.code === 'amount_invalid' ? 'amount_invalid' : 'sandbox_live_payment', message: event.error.message });
+  const event = deps.sandbox.simulate(
+    checkout.payment,
+    { outcome: input.outcome, amount },
+    now,
+    newId('sbx_'),
+  );
+  if (!event.ok)
+    return err({
+      code: event.error.code === 'amount_invalid' ? 'amount_invalid' : 'sandbox_live_payment',
+      message: event.error.message,
+    });
 
   const stored = await storeInboxEvent(deps.db, event.value, now);
   await drainInbox(deps.db, { sandbox: (e) => deps.sandbox.observe(e) }, { ids: [stored.id], now });

@@ -26,7 +26,10 @@ export function startWorkers(deps: {
     const drained = await drainInbox(deps.db, deps.decoders, { now: clock() });
     if (drained.length > 0) log.info({ events: drained.length }, 'inbox drained');
     for (const failed of drained.filter((d) => d.error)) {
-      log.warn({ provider: failed.provider, eventId: failed.eventId, error: failed.error }, 'inbox event not applied');
+      log.warn(
+        { provider: failed.provider, eventId: failed.eventId, error: failed.error },
+        'inbox event not applied',
+      );
     }
     const expired = await sweepExpired(deps.db, clock());
     if (expired > 0) log.info({ expired }, 'checkouts expired');

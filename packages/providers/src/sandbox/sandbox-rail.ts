@@ -15,7 +15,14 @@ import {
   type Result,
 } from '@kassa/core';
 import { z } from 'zod';
-import type { DecodeError, PayInstructions, ProviderEvent, RailAdapter, RailError, SandboxOutcome } from '../rail';
+import type {
+  DecodeError,
+  PayInstructions,
+  ProviderEvent,
+  RailAdapter,
+  RailError,
+  SandboxOutcome,
+} from '../rail';
 import { SANDBOX_OUTCOMES } from '../rail';
 
 export type SandboxError = Readonly<{
@@ -41,7 +48,12 @@ export type SandboxRail = RailAdapter & {
    * Plays the provider: turns an outcome into the event a real provider would send. The event then
    * takes the same path as every real rail's (inbox, then observe, then applyObservation).
    */
-  simulate(payment: Payment, request: SimulateRequest, now: Date, eventId: string): Result<ProviderEvent, SandboxError>;
+  simulate(
+    payment: Payment,
+    request: SimulateRequest,
+    now: Date,
+    eventId: string,
+  ): Result<ProviderEvent, SandboxError>;
 };
 
 /** The offline rail: test payments only, outcomes chosen by a button or an API call. */
@@ -52,7 +64,9 @@ export function createSandboxRail(registries: Readonly<Record<Chain, AssetRegist
 
     instructions(payment): Promise<Result<PayInstructions, RailError>> {
       if (payment.mode !== 'test') {
-        return Promise.resolve(err({ code: 'rail_unavailable', message: 'the sandbox only takes test payments' }));
+        return Promise.resolve(
+          err({ code: 'rail_unavailable', message: 'the sandbox only takes test payments' }),
+        );
       }
       return Promise.resolve(ok({ rail: 'sandbox', outcomes: SANDBOX_OUTCOMES }));
     },
@@ -71,7 +85,12 @@ export function createSandboxRail(registries: Readonly<Record<Chain, AssetRegist
         txKey: `sandbox:${eventId}`,
         occurredAt: now.toISOString(),
       };
-      return ok({ provider: 'sandbox', eventId, eventType: `sandbox.${request.outcome}`, body: JSON.stringify(body) });
+      return ok({
+        provider: 'sandbox',
+        eventId,
+        eventType: `sandbox.${request.outcome}`,
+        body: JSON.stringify(body),
+      });
     },
 
     observe(event: ProviderEvent) {
@@ -82,9 +101,14 @@ export function createSandboxRail(registries: Readonly<Record<Chain, AssetRegist
         return err<DecodeError>({ code: 'event_malformed', message: 'sandbox event body is not JSON' });
       }
       const parsed = SandboxEventBody.safeParse(json);
-      if (!parsed.success) return err<DecodeError>({ code: 'event_malformed', message: parsed.error.message });
+      if (!parsed.success)
+        return err<DecodeError>({ code: 'event_malformed', message: parsed.error.message });
       const body = parsed.data;
-      const base = { source: 'sandbox' as const, externalId: event.eventId, occurredAt: new Date(body.occurredAt) };
+      const base = {
+        source: 'sandbox' as const,
+        externalId: event.eventId,
+        occurredAt: new Date(body.occurredAt),
+      };
       const paymentId = asPaymentId(body.paymentId);
       let observation: Observation;
       switch (body.outcome) {
@@ -94,7 +118,8 @@ export function createSandboxRail(registries: Readonly<Record<Chain, AssetRegist
           const asset = registries[body.asset.chain ?? 'testnet'].resolve(body.asset.id);
           if (!asset.ok) return err<DecodeError>({ code: 'event_malformed', message: asset.error.message });
           const amount = body.amount === null ? null : parseAmount(asset.value, body.amount);
-          if (!amount?.ok) return err<DecodeError>({ code: 'event_malformed', message: 'credit without a valid amount' });
+          if (!amount?.ok)
+            return err<DecodeError>({ code: 'event_malformed', message: 'credit without a valid amount' });
           observation = { ...base, type: 'credit', txKey: body.txKey, amount: amount.value };
           break;
         }
@@ -114,7 +139,9 @@ export function createSandboxRail(registries: Readonly<Record<Chain, AssetRegist
 function simulatedAmount(payment: Payment, request: SimulateRequest): Result<Money | null, SandboxError> {
   if (request.outcome === 'fail' || request.outcome === 'expire') return ok(null);
   if (request.amount) {
-    return isPositive(request.amount) ? ok(request.amount) : err({ code: 'amount_invalid', message: 'amount must be positive' });
+    return isPositive(request.amount)
+      ? ok(request.amount)
+      : err({ code: 'amount_invalid', message: 'amount must be positive' });
   }
   const remaining = amountRemaining(payment);
   const due = isPositive(remaining) ? remaining : payment.amountDue;

@@ -1,7 +1,12 @@
 import { SANDBOX_OUTCOMES } from '@kassa/providers';
 import { z } from 'zod';
 import { toTrpcError } from '../../errors';
-import { getPublicCheckout, PublicCheckoutInput, selectRail, SelectRailInput } from '../../handlers/public-checkout.handler';
+import {
+  getPublicCheckout,
+  PublicCheckoutInput,
+  selectRail,
+  SelectRailInput,
+} from '../../handlers/public-checkout.handler';
 import { simulateOutcome } from '../../handlers/sandbox.handler';
 import { checkoutProcedure, router } from '../../trpc';
 import { toPublicCheckoutView } from '../../views';

@@ -1,0 +1,109 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createKassaClient } from '@kassa/client';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DemoFile } from './demo';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'kassa-gateway-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+type Running = { child: ChildProcess; output: () => string; apiUrl: string };
+
+/** Starts the real gateway process, as `npm start` does, and waits until it is ready. */
+async function startGateway(): Promise<Running> {
+  const [port, webhooksPort] = [await freePort(), await freePort()];
+  let output = '';
+  const child = spawn(join(import.meta.dirname, '..', 'node_modules', '.bin', 'tsx'), ['src/main.ts'], {
+    cwd: join(import.meta.dirname, '..'),
+    env: {
+      ...process.env,
+      KASSA_DATA_DIR: dataDir,
+      PORT: String(port),
+      WEBHOOKS_PORT: String(webhooksPort),
+      LOG_LEVEL: 'info',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const apiUrl = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300 && !output.includes('Ctrl-C stops it'); i++) {
+    if (child.exitCode !== null) throw new Error(`gateway exited: ${output}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(output).toContain('Ctrl-C stops it');
+  return { child, output: () => output, apiUrl };
+}
+
+function stop(running: Running, signal: NodeJS.Signals): Promise<number | null> {
+  return new Promise((resolve) => {
+    running.child.once('exit', (code) => resolve(code));
+    running.child.kill(signal);
+  });
+}
+
+describe('the gateway process', () => {
+  let firstKeys: DemoFile;
+  let paidId: string;
+
+  it('starts with a demo merchant, prints its keys and a checkout URL, and writes demo.json', async () => {
+    const gateway = await startGateway();
+    const demo = DemoFile.parse(JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8')));
+    firstKeys = demo;
+    expect(gateway.output()).toContain(demo.secretKey);
+    expect(gateway.output()).toContain(demo.publishableKey);
+    expect(demo.apiUrl).toBe(gateway.apiUrl);
+    expect(demo.checkoutUrl).toMatch(/\/pay\/pay_/);
+    // The secret key goes to the terminal banner only, never through the JSON log lines.
+    const logLines = gateway
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{'));
+    expect(logLines.length).toBeGreaterThan(0);
+    expect(logLines.join('\n')).not.toContain(demo.secretKey);
+
+    // A merchant script with the printed key: create, pay in the sandbox, read paid and the audit trail.
+    const kassa = createKassaClient({ baseUrl: demo.apiUrl, secretKey: demo.secretKey });
+    const checkout = await kassa.checkouts.create.mutate({ amount: '42.00', currency: 'USD' });
+    await kassa.sandbox.simulate.mutate({ checkoutId: checkout.id, outcome: 'pay' });
+    expect((await kassa.checkouts.get.query({ id: checkout.id })).status).toBe('paid');
+    expect((await kassa.checkouts.audit.query({ id: checkout.id })).data.map((a) => a.to)).toEqual(['paid']);
+    paidId = checkout.id;
+
+    // The hosted page is served with the checkout's public config.
+    const page = await fetch(checkout.checkoutUrl.replace(demo.apiUrl, gateway.apiUrl));
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain(`"checkoutId":"${checkout.id}"`);
+    expect(html).toContain(demo.publishableKey);
+    expect(html).not.toContain(demo.secretKey);
+
+    expect(await stop(gateway, 'SIGINT')).toBe(0);
+    expect(gateway.output()).toContain('stopped cleanly');
+  });
+
+  it('keeps its data and demo merchant across a restart', async () => {
+    expect(existsSync(join(dataDir, 'demo.json'))).toBe(true);
+    const gateway = await startGateway();
+    const demo = DemoFile.parse(JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8')));
+    expect(demo.secretKey).toBe(firstKeys.secretKey);
+    const kassa = createKassaClient({ baseUrl: demo.apiUrl, secretKey: demo.secretKey });
+    expect((await kassa.checkouts.get.query({ id: paidId })).status).toBe('paid');
+    expect(await stop(gateway, 'SIGTERM')).toBe(0);
+  });
+});
