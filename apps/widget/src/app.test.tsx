@@ -1,7 +1,7 @@
 import { renderToStaticMarkup } from 'react-dom/server';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CheckoutView } from './api';
-import { CheckoutPage } from './app';
+import { CheckoutPage, formatDuration } from './app';
 
 const usd = (amount: string) => ({ amount, asset: 'USD' });
 const base: CheckoutView = {
@@ -70,5 +70,15 @@ describe('CheckoutPage', () => {
     const html = render({ mode: 'live' });
     expect(html).not.toContain('Test mode');
     expect(html).not.toContain('Simulate payment');
+  });
+});
+
+describe('expiry countdown', () => {
+  it('stays readable for short and long expiries', () => {
+    expect(formatDuration(59)).toBe('00:59');
+    expect(formatDuration(25 * 60 + 3)).toBe('25:03');
+    expect(formatDuration(23 * 3600 + 59 * 60 + 53)).toBe('23:59:53');
+    expect(formatDuration(3 * 86_400 + 5 * 3600)).toBe('3 d 5 h');
+    expect(formatDuration(0)).toBe('00:00');
   });
 });

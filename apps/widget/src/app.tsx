@@ -149,13 +149,25 @@ function Countdown({ expiresAt }: { expiresAt: string }) {
   }, []);
 
   const seconds = Math.max(0, Math.ceil((Date.parse(expiresAt) - now) / 1_000));
-  const mmss = `${String(Math.floor(seconds / 60)).padStart(2, '0')}:${String(seconds % 60).padStart(2, '0')}`;
+  const remaining = formatDuration(seconds);
   // role="timer" is not announced on every tick; the status region reports the expiry itself.
   return (
     <p className="muted" role="timer">
-      Expires in <span className="tabular">{mmss}</span>
+      Expires in <span className="tabular">{remaining}</span>
     </p>
   );
+}
+
+/** mm:ss under an hour, h:mm:ss under a day, then days and hours: a long expiry stays readable. */
+export function formatDuration(totalSeconds: number): string {
+  const two = (n: number) => String(n).padStart(2, '0');
+  const days = Math.floor(totalSeconds / 86_400);
+  const hours = Math.floor((totalSeconds % 86_400) / 3_600);
+  const minutes = Math.floor((totalSeconds % 3_600) / 60);
+  const seconds = totalSeconds % 60;
+  if (days > 0) return `${days} d ${hours} h`;
+  if (hours > 0) return `${hours}:${two(minutes)}:${two(seconds)}`;
+  return `${two(minutes)}:${two(seconds)}`;
 }
 
 function Sandbox({ simulate }: { simulate: Simulate }) {
