@@ -16,7 +16,7 @@ function pnpm(args) {
 }
 
 const command = process.argv[2];
-pnpm(['install', '--frozen-lockfile', '--reporter=silent']);
+pnpm(['install', '--frozen-lockfile']);
 
 switch (command) {
   case 'start': {

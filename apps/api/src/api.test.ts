@@ -188,6 +188,37 @@ describe('errors a merchant can act on', () => {
     expect(JSON.stringify(unknownField.body)).not.toMatch(/stack|at .*\.ts/);
   });
 
+  it('a bad Idempotency-Key, an oversized body or a special metadata key is a typed 4xx', async () => {
+    const longKey = await rawCall(
+      api.url,
+      'checkouts.create',
+      'mutation',
+      { amount: '1.00', currency: 'USD' },
+      { ...bearer(alice), 'idempotency-key': 'k'.repeat(6000) },
+    );
+    expect(longKey.status).toBe(400);
+    expect(longKey.body).toMatchObject({ error: { data: { kassaCode: 'input_invalid' } } });
+    const huge = await rawCall(
+      api.url,
+      'checkouts.create',
+      'mutation',
+      { amount: '1.00', currency: 'USD', description: 'x'.repeat(70_000) },
+      bearer(alice),
+    );
+    expect(huge.status).toBe(413);
+    expect(huge.body).toMatchObject({ error: { data: { kassaCode: 'input_invalid' } } });
+    const proto = await fetch(`${api.url}/trpc/checkouts.create`, {
+      method: 'POST',
+      headers: { ...bearer(alice), 'content-type': 'application/json' },
+      body: '{"amount":"1.00","currency":"USD","metadata":{"__proto__":"x"}}',
+    });
+    expect(proto.status).toBe(400);
+    const wrongMethod = await fetch(`${api.url}/trpc/checkouts.create`, { headers: bearer(alice) });
+    expect(
+      ((await wrongMethod.json()) as { error: { data: { kassaCode: string } } }).error.data.kassaCode,
+    ).toBe('input_invalid');
+  });
+
   it('a body that is not JSON is a 400', async () => {
     const res = await fetch(`${api.url}/trpc/checkouts.create`, {
       method: 'POST',

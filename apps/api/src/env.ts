@@ -10,6 +10,10 @@ export const ApiEnv = z.object({
   KASSA_MODE: z.enum(['test', 'live']).default('test'),
   /** Where payers reach this API (hosted page links). Defaults to http://127.0.0.1:PORT. */
   KASSA_PUBLIC_URL: z.url().optional(),
+  /** The built widget (apps/widget/dist) when the API runs on its own; the gateway finds it itself. */
+  KASSA_WIDGET_DIR: z.string().min(1).optional(),
+  /** Interface to listen on. The demo stays on loopback; set 0.0.0.0 behind a proxy or in a container. */
+  HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type ApiEnv = z.infer<typeof ApiEnv>;

@@ -15,6 +15,7 @@ export type KassaErrorCode =
   | 'live_key_in_test_gateway'
   | 'checkout_not_cancelable'
   | 'sandbox_live_payment'
+  | 'observation_rejected'
   | 'rate_limited'
   | 'internal';
 
@@ -32,6 +33,7 @@ const TRPC_CODES: Readonly<Record<KassaErrorCode, TRPC_ERROR_CODE_KEY>> = {
   live_key_in_test_gateway: 'FORBIDDEN',
   checkout_not_cancelable: 'PRECONDITION_FAILED',
   sandbox_live_payment: 'FORBIDDEN',
+  observation_rejected: 'CONFLICT',
   rate_limited: 'TOO_MANY_REQUESTS',
   internal: 'INTERNAL_SERVER_ERROR',
 };
@@ -57,6 +59,9 @@ export function kassaCodeOf(error: TRPCError): KassaErrorCode {
     case 'BAD_REQUEST':
     case 'PARSE_ERROR':
     case 'UNPROCESSABLE_CONTENT':
+    case 'PAYLOAD_TOO_LARGE':
+    case 'METHOD_NOT_SUPPORTED':
+    case 'UNSUPPORTED_MEDIA_TYPE':
       return 'input_invalid';
     case 'NOT_FOUND':
       return 'not_found';

@@ -107,9 +107,10 @@ async function servePayPage(deps: ApiDeps, checkoutId: string, res: ServerRespon
     /</g,
     '\\u003c',
   );
+  // A function replacement: `$&` and friends in the config must stay literal.
   const html = template.replace(
     '<!--kassa-config-->',
-    `<script id="kassa-config" type="application/json">${config}</script>`,
+    () => `<script id="kassa-config" type="application/json">${config}</script>`,
   );
   res.setHeader('content-security-policy', PAGE_CSP);
   res.setHeader('x-content-type-options', 'nosniff');

@@ -32,6 +32,8 @@ function header(req: IncomingMessage, name: string): string | null {
   return typeof value === 'string' && value.length > 0 ? value : null;
 }
 
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
 const t = initTRPC.context<Context>().create({
   // Never a stack trace out; merchants get a stable code beside tRPC's own.
   isDev: false,
@@ -51,6 +53,12 @@ export const router = t.router;
 /** Merchant procedures: `Authorization: Bearer sk_test_…|sk_live_…`. */
 export const merchantProcedure = t.procedure.use(async function requireSecretKey({ ctx, next }) {
   const key = await authenticate(ctx, ctx.bearer, 'secret');
+  if (ctx.idempotencyKey !== null && !IDEMPOTENCY_KEY.test(ctx.idempotencyKey)) {
+    throw toTrpcError({
+      code: 'input_invalid',
+      message: 'Idempotency-Key must be 1 to 255 printable ASCII characters.',
+    });
+  }
   return next({ ctx: { merchant: key, log: ctx.log.child({ merchantId: key.merchantId, mode: key.mode }) } });
 });
 

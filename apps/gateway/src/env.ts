@@ -1,10 +1,8 @@
 import { ApiEnv } from '@kassa/api';
-import { z } from 'zod';
+import type { z } from 'zod';
 
-export const GatewayEnv = ApiEnv.extend({
-  /** Interface to listen on. The demo stays on loopback; set 0.0.0.0 behind a proxy or in a container. */
-  HOST: z.string().min(1).default('127.0.0.1'),
-});
+/** The gateway runs the API and the receiver: the API's configuration covers both. */
+export const GatewayEnv = ApiEnv;
 export type GatewayEnv = z.infer<typeof GatewayEnv>;
 
 export function parseEnv(source: Record<string, string | undefined> = process.env): GatewayEnv {

@@ -10,7 +10,7 @@ import {
   createLogger,
   type ApiDeps,
 } from '@kassa/api';
-import { createDb, findKey, type MerchantKey } from '@kassa/db';
+import { findKey, openDb, type MerchantKey } from '@kassa/db';
 import { createWebhooksServer, startWorkers } from '@kassa/webhooks';
 import { ensureDemoMerchant, writeDemoFile } from './demo';
 import { isInteractive, parseEnv } from './env';
@@ -25,9 +25,7 @@ async function main(): Promise<void> {
   const dataDir = resolve(env.KASSA_DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
 
-  const db = env.DATABASE_URL
-    ? await createDb({ engine: 'postgres', url: env.DATABASE_URL })
-    : await createDb({ engine: 'pglite', dataDir: join(dataDir, 'pglite') });
+  const db = await openDb({ databaseUrl: env.DATABASE_URL, dataDir });
   log.info({ engine: db.engine, dataDir: db.engine === 'pglite' ? dataDir : undefined }, 'database ready');
 
   const publicUrl = env.KASSA_PUBLIC_URL ?? `http://127.0.0.1:${env.PORT}`;

@@ -4,6 +4,7 @@ export const WebhooksEnv = z.object({
   WEBHOOKS_PORT: z.coerce.number().int().min(1).max(65535).default(3001),
   DATABASE_URL: z.url().optional(),
   KASSA_DATA_DIR: z.string().min(1).default('.kassa'),
+  HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type WebhooksEnv = z.infer<typeof WebhooksEnv>;

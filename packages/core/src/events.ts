@@ -38,9 +38,13 @@ export function diffEvents(before: Payment, after: Payment, now: Date): DomainEv
   const types: DomainEventType[] = [];
   const statusEvent = STATUS_EVENTS[after.status];
   const receivedMore = compareMoney(after.received, before.received) === 'gt';
-  // A second partial payment, or more on top of an overpayment, is news even though the status stays.
-  if (statusEvent && (after.status !== before.status || receivedMore)) types.push(statusEvent);
-  if (compareMoney(after.lateReceived, before.lateReceived) === 'gt') types.push('checkout.late_payment');
+  const lateMore = compareMoney(after.lateReceived, before.lateReceived) === 'gt';
+  const statusChanged = after.status !== before.status;
+  const closed = after.status === 'expired' || after.status === 'canceled' || after.status === 'failed';
+  // More money while the status stays is news for a partial or overpaid checkout; on a closed one
+  // it is money to give back, which is what late_payment says.
+  if (statusEvent && (statusChanged || (receivedMore && !closed))) types.push(statusEvent);
+  if (lateMore || (receivedMore && closed && !statusChanged)) types.push('checkout.late_payment');
   if (compareMoney(after.refunded, before.refunded) === 'gt') types.push('refund.succeeded');
   if (after.escrowStatus !== before.escrowStatus && after.escrowStatus && after.escrowStatus !== 'unfunded') {
     types.push(`escrow.${after.escrowStatus}`);

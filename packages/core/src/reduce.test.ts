@@ -32,7 +32,8 @@ function newPayment(due = '10.00', escrow = false): Payment {
 }
 
 let seq = 0;
-const credit = (amount: string, at = 1, txKey = `tx${++seq}`): Observation => ({
+type Credit = Extract<Observation, { type: 'credit' }>;
+const credit = (amount: string, at = 1, txKey = `tx${++seq}`): Credit => ({
   type: 'credit',
   source: 'sandbox',
   externalId: `obs_${txKey}`,
@@ -84,6 +85,35 @@ describe('reduce: what a merchant sees', () => {
     expect(results.map((r) => r.type)).toEqual(['changed', 'ignored', 'changed', 'changed']);
     expect(payment.status).toBe('overpaid');
     expect(formatAmount(payment.received)).toBe('10.01');
+  });
+
+  it('the same transaction reported twice with different times counts once, at its earliest report', () => {
+    const ledger = credit('10.00', 20, 'tx-timed');
+    const claim: Observation = { ...ledger, source: 'payer', externalId: 'claim-1', occurredAt: minutes(40) };
+    const ledgerFirst = apply(newPayment(), [ledger, claim]).payment;
+    const claimFirst = apply(newPayment(), [claim, ledger]).payment;
+    expect(ledgerFirst.status).toBe('paid');
+    expect(claimFirst.status).toBe('paid');
+    expect(formatAmount(claimFirst.lateReceived)).toBe('0.00');
+  });
+
+  it('a second report of a transaction with another amount is refused', () => {
+    const first = credit('4.00', 1, 'tx-amount');
+    const other: Observation = {
+      ...first,
+      source: 'reconciliation',
+      externalId: 'poll-9',
+      amount: usdOf('5.00'),
+    };
+    const { results, payment } = apply(newPayment(), [first, other]);
+    expect(results[1]).toEqual({ type: 'rejected', reason: 'tx_conflict' });
+    expect(formatAmount(payment.received)).toBe('4.00');
+  });
+
+  it('a status event is sent once; money landing on a closed checkout is late_payment', () => {
+    const { results } = apply(newPayment(), [signal('expired', 31), credit('2.00', 10), credit('3.00', 12)]);
+    const types = results.map((r) => (r.type === 'changed' ? r.events.map((e) => e.type) : []));
+    expect(types).toEqual([['checkout.expired'], ['checkout.late_payment'], ['checkout.late_payment']]);
   });
 
   it('the same transaction reported by two sources counts once', () => {
@@ -248,8 +278,14 @@ describe('reduce: convergence', () => {
             txKey: `tx${i}`,
             amount: moneyOf(usd, BigInt(spec.cents)),
           };
-          // The same transaction, also found by a reconciliation poll.
-          return i % 3 === 0 ? [c, { ...c, source: 'reconciliation', externalId: `poll${i}` }] : [c];
+          // The same transaction, also found by a reconciliation poll, sometimes dated differently.
+          const polled: Observation = {
+            ...c,
+            source: 'reconciliation',
+            externalId: `poll${i}`,
+            occurredAt: minutes(spec.at + (i % 2) * 25),
+          };
+          return i % 3 === 0 ? [c, polled] : [c];
         }
         case 'refund':
           return [

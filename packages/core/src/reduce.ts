@@ -6,8 +6,17 @@ import type { Observation } from './observation';
 import { initialState, type Payment, type PaymentState, type PaymentStatus } from './payment';
 import { assertNever } from './result';
 
+/** A payment that has taken this many facts takes no more: a bound on storage and on each fold. */
+export const MAX_FACTS_PER_PAYMENT = 1000;
+
 export type RejectReason =
-  'asset_mismatch' | 'amount_invalid' | 'not_cancelable' | 'escrow_not_funded' | 'not_applicable';
+  | 'asset_mismatch'
+  | 'amount_invalid'
+  | 'not_cancelable'
+  | 'escrow_not_funded'
+  | 'not_applicable'
+  | 'tx_conflict'
+  | 'too_many_observations';
 
 /** One row of the audit trail: what changed and which observation caused it. */
 export type AuditEntry = Readonly<{
@@ -88,16 +97,38 @@ export function replay(payment: Payment, facts: readonly Observation[]): Payment
   return fold(payment, facts, undefined).state;
 }
 
+/** The key that makes two reports one transaction (or one refund), whoever reports it. */
+function moneyKey(o: Observation): string | null {
+  if (o.type === 'credit') return `tx:${o.txKey}`;
+  if (o.type === 'refund') return `refund:${o.refundKey}`;
+  return null;
+}
+
+/** The same observation again, or the same transaction reported again exactly as before. */
 function isDuplicate(payment: Payment, o: Observation): boolean {
+  const key = moneyKey(o);
   return payment.facts.some(
     (f) =>
       (f.source === o.source && f.externalId === o.externalId) ||
-      (f.type === 'credit' && o.type === 'credit' && f.txKey === o.txKey) ||
-      (f.type === 'refund' && o.type === 'refund' && f.refundKey === o.refundKey),
+      (key !== null &&
+        moneyKey(f) === key &&
+        'amount' in f &&
+        'amount' in o &&
+        f.amount.minor === o.amount.minor &&
+        f.occurredAt.getTime() === o.occurredAt.getTime()),
   );
 }
 
+/** Another report of a known transaction with a different amount: one of them is wrong. */
+function conflictsWithKnownTransaction(payment: Payment, o: Observation): boolean {
+  const key = moneyKey(o);
+  if (key === null || !('amount' in o)) return false;
+  return payment.facts.some((f) => moneyKey(f) === key && 'amount' in f && f.amount.minor !== o.amount.minor);
+}
+
 function validate(payment: Payment, o: Observation): RejectReason | null {
+  if (payment.facts.length >= MAX_FACTS_PER_PAYMENT) return 'too_many_observations';
+  if (conflictsWithKnownTransaction(payment, o)) return 'tx_conflict';
   switch (o.type) {
     case 'credit':
     case 'refund':
@@ -144,8 +175,13 @@ function fold(
 ): { state: PaymentState; effective: boolean } {
   let state = initialState(payment.amountDue, payment.escrow);
   let effective = false;
+  // A transaction reported by several sources (a webhook and a poll, say) counts once: at its
+  // earliest report, so which report arrived first does not matter.
+  const counted = new Set<string>();
   for (const fact of [...facts].sort(compareFacts)) {
-    const next = step(payment, state, fact);
+    const key = moneyKey(fact);
+    const next = key !== null && counted.has(key) ? state : step(payment, state, fact);
+    if (key !== null) counted.add(key);
     if (fact === watched) effective = !sameState(next, state);
     state = next;
   }

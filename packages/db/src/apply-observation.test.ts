@@ -147,14 +147,24 @@ describe(`applyObservation (${testEngine()})`, () => {
           const id = await newCheckout('10.00');
           const signals: Observation[] = [
             ...cents.map((c, i) => credit(id, BigInt(c), i * 7, `${id}-tx${i}`)),
+            { type: 'seen', source: 'stripe', externalId: `${id}:seen`, occurredAt: at(1) },
             { type: 'expired', source: 'clock', externalId: `${id}:expire`, occurredAt: at(expireMinute) },
+            {
+              type: 'canceled',
+              source: 'sandbox',
+              externalId: `${id}:cancel`,
+              occurredAt: at(expireMinute + 3),
+            },
           ];
-          // 50 deliveries: every signal at least once, the rest duplicates, all at the same time.
+          // 50 deliveries: every signal at least once, the rest duplicates, in a random order (Fisher-Yates).
           const deliveries = Array.from(
             { length: 50 },
             (_, i) => signals[i < signals.length ? i : picks[i]! % signals.length]!,
           );
-          deliveries.sort((a, b) => (picks[signals.indexOf(a)]! % 7) - (picks[signals.indexOf(b)]! % 7));
+          for (let i = deliveries.length - 1; i > 0; i--) {
+            const j = picks[i]! % (i + 1);
+            [deliveries[i], deliveries[j]] = [deliveries[j]!, deliveries[i]!];
+          }
           const results = await Promise.all(deliveries.map((o) => applyObservation(db, id, o, at(90))));
 
           const expected = await replaySequentially(signals);
@@ -183,6 +193,7 @@ describe(`applyObservation (${testEngine()})`, () => {
 /** The same signals applied one by one in time order to a fresh payment: the reference answer. */
 async function replaySequentially(signals: readonly Observation[]) {
   const id = await newCheckout('10.00');
+  // The reference: one at a time, in the order they happened.
   const ordered = [...signals].sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
   for (const o of ordered) {
     const copy: Observation = {

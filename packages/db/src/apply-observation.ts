@@ -85,8 +85,14 @@ async function applyInTransaction(
         .onConflictDoNothing()
         .returning({ txKey: paymentCredits.txKey });
       if (claimed.length === 0) {
+        const [owner] = await tx
+          .select({ paymentId: paymentCredits.paymentId })
+          .from(paymentCredits)
+          .where(eq(paymentCredits.txKey, observation.txKey));
         // Another payment already counted this transaction: keep nothing of this one.
-        throw new RolledBack({ type: 'rejected', reason: 'tx_already_claimed', payment });
+        if (owner?.paymentId !== paymentId) {
+          throw new RolledBack({ type: 'rejected', reason: 'tx_already_claimed', payment });
+        }
       }
     }
 

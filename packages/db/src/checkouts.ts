@@ -12,6 +12,7 @@ import {
 import { and, asc, desc, eq, gte, lt, lte, or, type SQL } from 'drizzle-orm';
 import type { Database, Tx } from './client';
 import { decodeObservation, encodeObservation } from './codec';
+import { claimIdempotencyKey, type IdempotencyScope } from './idempotency';
 import { auditLog, lineItems, payments } from './schema';
 
 type PaymentRow = typeof payments.$inferSelect;
@@ -104,6 +105,26 @@ export async function insertCheckout(tx: Tx | Database, checkout: Checkout): Pro
       })),
     );
   }
+}
+
+/**
+ * Stores a new checkout; with an idempotency key, the key and the checkout are written in one
+ * transaction, so two racing requests with one key store one checkout. False when the key was
+ * taken first by another request (the caller answers as that request did).
+ */
+export async function createCheckoutRecord(
+  db: Database,
+  checkout: Checkout,
+  idempotency: { scope: IdempotencyScope; requestHash: string; now: Date } | null,
+): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    if (idempotency) {
+      const { scope, requestHash, now } = idempotency;
+      if (!(await claimIdempotencyKey(tx, scope, requestHash, checkout.payment.id, now))) return false;
+    }
+    await insertCheckout(tx, checkout);
+    return true;
+  });
 }
 
 async function withLineItems(db: Tx | Database, rows: readonly PaymentRow[]): Promise<Checkout[]> {

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
@@ -66,6 +67,13 @@ export async function createDb(options: DbOptions): Promise<Db> {
     },
     close: () => client.close(),
   };
+}
+
+/** The database a process is configured for: PostgreSQL when a URL is given, else PGlite in `dataDir`. */
+export function openDb(config: { databaseUrl: string | undefined; dataDir: string }): Promise<Db> {
+  return config.databaseUrl
+    ? createDb({ engine: 'postgres', url: config.databaseUrl })
+    : createDb({ engine: 'pglite', dataDir: join(config.dataDir, 'pglite') });
 }
 
 /** True when the database answers a trivial query: what `/ready` reports. */

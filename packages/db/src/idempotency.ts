@@ -81,3 +81,12 @@ export async function claimIdempotencyKey(
     .returning({ key: idempotencyKeys.key });
   return inserted.length === 1;
 }
+
+/** Drops keys past their 24 h; returns how many went. */
+export async function purgeExpiredIdempotencyKeys(db: Database, now: Date): Promise<number> {
+  const deleted = await db
+    .delete(idempotencyKeys)
+    .where(lte(idempotencyKeys.expiresAt, now))
+    .returning({ key: idempotencyKeys.key });
+  return deleted.length;
+}

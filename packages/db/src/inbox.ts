@@ -50,43 +50,79 @@ export async function storeInboxEvent(
 export async function drainInbox(
   db: Db,
   decoders: Readonly<Record<string, InboxDecoder>>,
-  options: { limit?: number; now?: Date; ids?: readonly bigint[] } = {},
+  options: { limit?: number; now?: Date } = {},
 ): Promise<DrainedEvent[]> {
   const now = options.now ?? new Date();
-  const claimed = await claimEvents(db, now, options.limit ?? 50, options.ids);
+  const claimed = await claimEvents(db, now, options.limit ?? 50);
   const drained: DrainedEvent[] = [];
-  for (const row of claimed) {
-    const decode = decoders[row.provider];
-    const decoded = decode
-      ? decode(row)
-      : { ok: false as const, error: { message: `no decoder for ${row.provider}` } };
-    const results: ApplyResult[] = [];
-    let error: string | null = decoded.ok ? null : decoded.error.message;
-    if (decoded.ok) {
-      try {
-        for (const signal of decoded.value)
-          results.push(await applyObservation(db, signal.paymentId, signal.observation, now));
-      } catch (cause) {
-        // Infrastructure fault: leave it for a retry after the lease.
-        error = cause instanceof Error ? cause.message : String(cause);
-        await db.orm.update(providerInbox).set({ lastError: error }).where(eq(providerInbox.id, row.id));
-        drained.push({ id: row.id, provider: row.provider, eventId: row.eventId, results, error });
-        continue;
-      }
-      const missing = results.find((r) => r.type === 'not_found');
-      if (missing) error = 'payment not found';
-    }
-    // Done, or undecodable (retrying cannot help): either way it leaves the queue.
-    await db.orm
-      .update(providerInbox)
-      .set({ processedAt: now, lastError: error, lockedUntil: null })
-      .where(eq(providerInbox.id, row.id));
-    drained.push({ id: row.id, provider: row.provider, eventId: row.eventId, results, error });
-  }
+  for (const row of claimed) drained.push(await applyInboxEvent(db, decoders, row, now));
   return drained;
 }
 
-async function claimEvents(db: Db, now: Date, limit: number, ids: readonly bigint[] | undefined) {
+/**
+ * Applies one stored event right away, without waiting for a worker: for a caller that must answer
+ * with the outcome (the sandbox). A worker that takes the same event later replays it as a no-op.
+ */
+export async function processInboxEvent(
+  db: Db,
+  decoders: Readonly<Record<string, InboxDecoder>>,
+  id: bigint,
+  now = new Date(),
+): Promise<DrainedEvent | null> {
+  const [row] = await db.orm.select().from(providerInbox).where(eq(providerInbox.id, id));
+  return row ? applyInboxEvent(db, decoders, row, now) : null;
+}
+
+type InboxRow = typeof providerInbox.$inferSelect;
+
+async function applyInboxEvent(
+  db: Db,
+  decoders: Readonly<Record<string, InboxDecoder>>,
+  row: InboxRow,
+  now: Date,
+): Promise<DrainedEvent> {
+  const done = (results: readonly ApplyResult[], error: string | null): DrainedEvent => ({
+    id: row.id,
+    provider: row.provider,
+    eventId: row.eventId,
+    results,
+    error,
+  });
+  const decode = decoders[row.provider];
+  const decoded = decode
+    ? decode(row)
+    : { ok: false as const, error: { message: `no decoder for ${row.provider}` } };
+  const results: ApplyResult[] = [];
+  if (decoded.ok) {
+    try {
+      for (const signal of decoded.value) {
+        results.push(await applyObservation(db, signal.paymentId, signal.observation, now));
+      }
+    } catch (cause) {
+      // Infrastructure fault: keep it queued; the next lease retries it.
+      const error = cause instanceof Error ? cause.message : String(cause);
+      await db.orm.update(providerInbox).set({ lastError: error }).where(eq(providerInbox.id, row.id));
+      return done(results, error);
+    }
+  }
+  // Decoded and applied, or undecodable (a retry cannot help): either way it leaves the queue,
+  // with the reason a signal did not take effect kept for the operator.
+  const error = decoded.ok ? describeRefusals(results) : decoded.error.message;
+  await db.orm
+    .update(providerInbox)
+    .set({ processedAt: now, lastError: error, lockedUntil: null })
+    .where(eq(providerInbox.id, row.id));
+  return done(results, error);
+}
+
+function describeRefusals(results: readonly ApplyResult[]): string | null {
+  const refusals = results.flatMap((r) =>
+    r.type === 'not_found' ? ['payment not found'] : r.type === 'rejected' ? [`rejected: ${r.reason}`] : [],
+  );
+  return refusals.length > 0 ? refusals.join('; ') : null;
+}
+
+async function claimEvents(db: Db, now: Date, limit: number) {
   return db.orm.transaction(async (tx) => {
     const due = await tx
       .select({ id: providerInbox.id })
@@ -96,7 +132,6 @@ async function claimEvents(db: Db, now: Date, limit: number, ids: readonly bigin
           isNull(providerInbox.processedAt),
           lt(providerInbox.attempts, MAX_ATTEMPTS),
           or(isNull(providerInbox.lockedUntil), lt(providerInbox.lockedUntil, now)),
-          ids ? inArray(providerInbox.id, [...ids]) : undefined,
         ),
       )
       .orderBy(asc(providerInbox.id))

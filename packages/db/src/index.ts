@@ -1,4 +1,13 @@
-export { createDb, pingDb, type Db, type DbOptions, type Database, type Engine, type Tx } from './client';
+export {
+  createDb,
+  openDb,
+  pingDb,
+  type Db,
+  type DbOptions,
+  type Database,
+  type Engine,
+  type Tx,
+} from './client';
 export { newId } from './ids';
 export * from './checkouts';
 export * from './apply-observation';

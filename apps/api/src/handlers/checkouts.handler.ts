@@ -15,11 +15,10 @@ import {
 } from '@kassa/core';
 import {
   applyObservation,
-  claimIdempotencyKey,
+  createCheckoutRecord,
   findIdempotencyKey,
   getCheckout,
   hashRequest,
-  insertCheckout,
   listAudit,
   listCheckouts,
   newId,
@@ -34,9 +33,21 @@ const DEFAULT_TTL_S = 60 * 60;
 const MIN_TTL_S = 60;
 const MAX_TTL_S = 30 * 24 * 60 * 60;
 
-const Metadata = z
-  .record(z.string().min(1).max(40), z.string().max(500))
-  .refine((m) => Object.keys(m).length <= 50, 'at most 50 metadata keys');
+const METADATA_KEY = /^[A-Za-z][A-Za-z0-9_.-]{0,39}$/;
+
+/**
+ * Up to 50 string values under plain keys. Checked by hand because z.record drops a `__proto__`
+ * key silently, and a merchant's data must be refused rather than quietly changed.
+ */
+const Metadata = z.custom<Record<string, string>>(
+  (value) =>
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.keys(value).length <= 50 &&
+    Object.entries(value).every(([k, v]) => METADATA_KEY.test(k) && typeof v === 'string' && v.length <= 500),
+  'metadata: at most 50 keys of letters, digits, _ . - (up to 40 long), each with a string value up to 500 long',
+);
 
 export const CreateCheckoutInput = z
   .strictObject({
@@ -170,11 +181,11 @@ export async function createCheckout(
     lineItems: priced.value.lineItems,
   };
 
-  const created = await deps.db.orm.transaction(async (tx) => {
-    if (scope && !(await claimIdempotencyKey(tx, scope, requestHash, payment.id, now))) return false;
-    await insertCheckout(tx, checkout);
-    return true;
-  });
+  const created = await createCheckoutRecord(
+    deps.db.orm,
+    checkout,
+    scope ? { scope, requestHash, now } : null,
+  );
   if (created) {
     deps.log.info({ paymentId: payment.id, merchantId: key.merchantId, mode: key.mode }, 'checkout created');
     return ok(checkout);
@@ -278,10 +289,12 @@ export async function cancelCheckout(
     { type: 'canceled', source: 'merchant', externalId: `cancel:${id}`, occurredAt: now },
     now,
   );
-  if (result.type === 'rejected') {
+  const after = result.type === 'not_found' ? null : result.payment;
+  // Refused now, or an earlier cancel that money dated before it has since overruled.
+  if (result.type === 'rejected' || (after && after.status !== 'canceled')) {
     return err({
       code: 'checkout_not_cancelable',
-      message: `A ${checkout.payment.status} checkout cannot be canceled.`,
+      message: `A ${after?.status ?? checkout.payment.status} checkout cannot be canceled.`,
     });
   }
   const updated = await getCheckout(deps.db.orm, id, key);

@@ -1,5 +1,5 @@
 import { err, ok, parseAmount, type Checkout, type Result } from '@kassa/core';
-import { drainInbox, getCheckout, newId, storeInboxEvent, type MerchantKey } from '@kassa/db';
+import { getCheckout, newId, processInboxEvent, storeInboxEvent, type MerchantKey } from '@kassa/db';
 import { SANDBOX_OUTCOMES } from '@kassa/providers';
 import { z } from 'zod';
 import type { ApiDeps } from '../deps';
@@ -48,7 +48,21 @@ export async function simulateOutcome(
     });
 
   const stored = await storeInboxEvent(deps.db, event.value, now);
-  await drainInbox(deps.db, { sandbox: (e) => deps.sandbox.observe(e) }, { ids: [stored.id], now });
+  const processed = await processInboxEvent(
+    deps.db,
+    { sandbox: (e) => deps.sandbox.observe(e) },
+    stored.id,
+    now,
+  );
+  const refused = processed?.results.find((r) => r.type === 'rejected');
+  if (refused?.type === 'rejected') {
+    return err({
+      code: 'observation_rejected',
+      message: `The payment refused this signal: ${refused.reason}.`,
+    });
+  }
+  if (!processed || processed.error)
+    throw new Error(`sandbox event not applied: ${processed?.error ?? 'vanished'}`);
   deps.log.info({ paymentId: checkout.payment.id, outcome: input.outcome }, 'sandbox outcome simulated');
   const updated = await getCheckout(deps.db.orm, input.checkoutId, scope);
   return updated ? ok(updated) : err({ code: 'not_found', message: `No checkout ${input.checkoutId}.` });

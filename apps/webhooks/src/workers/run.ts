@@ -1,11 +1,11 @@
-import { drainInbox, type Db, type InboxDecoder } from '@kassa/db';
+import { drainInbox, purgeExpiredIdempotencyKeys, type Db, type InboxDecoder } from '@kassa/db';
 import type { Logger } from 'pino';
 import { sweepExpired } from './expiry-sweep';
 
 export type Workers = Readonly<{ stop(): Promise<void> }>;
 
 /**
- * Runs the background loops: drain the provider inbox, expire checkouts. Each loop waits for its
+ * Runs the background loops: drain the provider inbox, expire checkouts, drop old idempotency keys. Each loop waits for its
  * previous round to finish, so a slow round never overlaps the next.
  */
 export function startWorkers(deps: {
@@ -21,6 +21,7 @@ export function startWorkers(deps: {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
+  let lastPurgeMs = 0;
 
   const round = async () => {
     const drained = await drainInbox(deps.db, deps.decoders, { now: clock() });
@@ -33,6 +34,12 @@ export function startWorkers(deps: {
     }
     const expired = await sweepExpired(deps.db, clock());
     if (expired > 0) log.info({ expired }, 'checkouts expired');
+    // Housekeeping needs no hurry: once a minute.
+    if (clock().getTime() - lastPurgeMs >= 60_000) {
+      lastPurgeMs = clock().getTime();
+      const purged = await purgeExpiredIdempotencyKeys(deps.db.orm, clock());
+      if (purged > 0) log.info({ purged }, 'expired idempotency keys removed');
+    }
   };
 
   const schedule = () => {

@@ -90,6 +90,25 @@ describe('inbox drain', () => {
     expect(await listAudit(api.db.orm, id)).toHaveLength(1);
   });
 
+  it('a refused signal leaves the queue with its reason recorded', async () => {
+    const id = await newCheckout(3600);
+    const checkout = await getCheckout(api.db.orm, id);
+    const event = api.deps.sandbox.simulate(checkout!.payment, { outcome: 'pay' }, new Date(), newId('sbx_'));
+    if (!event.ok) throw new Error(event.error.message);
+    // The same transaction, claimed for a second checkout: refused, and the operator can see why.
+    const other = await newCheckout(3600);
+    const body = JSON.parse(event.value.body) as Record<string, unknown>;
+    await storeInboxEvent(api.db, event.value);
+    await storeInboxEvent(api.db, {
+      ...event.value,
+      eventId: newId('sbx_'),
+      body: JSON.stringify({ ...body, paymentId: other }),
+    });
+    const drained = await drainInbox(api.db, sandboxDecoders());
+    expect(drained.map((d) => d.error)).toEqual([null, 'rejected: tx_already_claimed']);
+    expect((await getCheckout(api.db.orm, other))?.payment.status).toBe('pending');
+  });
+
   it('an undecodable event leaves the queue with its error and changes nothing', async () => {
     const stored = await storeInboxEvent(api.db, {
       provider: 'sandbox',
@@ -97,9 +116,47 @@ describe('inbox drain', () => {
       eventType: 'sandbox.pay',
       body: '{"nope":1}',
     });
-    const drained = await drainInbox(api.db, sandboxDecoders(), { ids: [stored.id] });
+    const drained = (await drainInbox(api.db, sandboxDecoders())).filter((d) => d.id === stored.id);
     expect(drained).toHaveLength(1);
     expect(drained[0]?.error).toMatch(/paymentId|expected/i);
-    expect(await drainInbox(api.db, sandboxDecoders(), { ids: [stored.id] })).toHaveLength(0);
+    const again = await drainInbox(api.db, sandboxDecoders());
+    expect(again.filter((d) => d.id === stored.id)).toHaveLength(0);
+  });
+});
+
+describe('sandbox answers and workers together', () => {
+  it('a simulated payment is in the answer even while a worker drains the inbox', async () => {
+    const { rawCall } = await import('@kassa/api/testing');
+    const shop = await api.merchant('Busy Shop');
+    let draining = true;
+    const worker = (async () => {
+      while (draining) {
+        await drainInbox(api.db, sandboxDecoders());
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+    })();
+    try {
+      for (let i = 0; i < 10; i++) {
+        const created = await rawCall(
+          api.url,
+          'checkouts.create',
+          'mutation',
+          { amount: '3.00', currency: 'USD' },
+          { authorization: `Bearer ${shop.secretKey}` },
+        );
+        const id = (created.body as { result: { data: { id: string } } }).result.data.id;
+        const paid = await rawCall(
+          api.url,
+          'sandbox.simulate',
+          'mutation',
+          { checkoutId: id, outcome: 'pay' },
+          { authorization: `Bearer ${shop.secretKey}` },
+        );
+        expect(paid.body).toMatchObject({ result: { data: { status: 'paid' } } });
+      }
+    } finally {
+      draining = false;
+      await worker;
+    }
   });
 });

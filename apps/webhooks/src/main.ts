@@ -1,0 +1,46 @@
+import { resolve } from 'node:path';
+import { createAssetRegistry } from '@kassa/core';
+import { openDb } from '@kassa/db';
+import { createSandboxRail } from '@kassa/providers';
+import { pino } from 'pino';
+import { parseEnv } from './env';
+import { createWebhooksServer } from './server';
+import { startWorkers } from './workers/run';
+
+/**
+ * The receiver and the workers alone, for deployments that run each app as its own process on one
+ * PostgreSQL; any number of these can run side by side (leases, idempotent sweeps).
+ */
+async function main(): Promise<void> {
+  const env = parseEnv();
+  const log = pino({ level: env.LOG_LEVEL });
+  const db = await openDb({ databaseUrl: env.DATABASE_URL, dataDir: resolve(env.KASSA_DATA_DIR) });
+  const sandbox = createSandboxRail({
+    testnet: createAssetRegistry({ chain: 'testnet' }),
+    mainnet: createAssetRegistry({ chain: 'mainnet' }),
+  });
+  const server = createWebhooksServer({ db, log });
+  server.listen(env.WEBHOOKS_PORT, env.HOST, () =>
+    log.info({ port: env.WEBHOOKS_PORT, engine: db.engine }, 'receiver listening'),
+  );
+  const workers = startWorkers({ db, log, decoders: { sandbox: (event) => sandbox.observe(event) } });
+  const shutdown = () => {
+    server.closeAllConnections();
+    server.close(
+      () =>
+        void workers
+          .stop()
+          .then(() => db.close())
+          .then(() => process.exit(0)),
+    );
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `kassa webhooks failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exit(1);
+});
