@@ -1,0 +1,243 @@
+/**
+ * Kassa's benchmarks, one command: applyObservation throughput against a raw INSERT, and
+ * checkouts.create latency at a fixed rate against GET /health, on PGlite and (with DATABASE_URL)
+ * on PostgreSQL. Figures are judged as ratios to a baseline measured in the same run.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import { createDb, createMerchant, issueKey, type Db, type Engine } from '@kassa/db';
+import { createTestDb } from '@kassa/db/testing';
+import { sql } from 'drizzle-orm';
+import { createBaselineTable } from './fixtures';
+import {
+  createCheckoutEndpoint,
+  healthEndpoint,
+  measureLatency,
+  startApi,
+  type LatencyResult,
+} from './latency';
+import { percent, say, table } from './report';
+import { round } from './stats';
+import { compare, measureApply, measureBaseline, type Comparison, type ThroughputRun } from './throughput';
+
+const PLAN = {
+  rounds: 3,
+  oneLane: { baseline: 800, apply: 300 },
+  eightLanes: { lanes: 8, baselinePerLane: 200, applyPerLane: 100 },
+  /** Credits per payment before a lane moves on to a fresh one. */
+  perPayment: 100,
+  /** Diagnostic: one payment takes this many credits, to show how apply slows as its facts pile up. */
+  hotPayment: 600,
+  latency: { ratePerSecond: 200, roundMs: 5_000, rounds: 3, warmupMs: 3_000 },
+} as const;
+
+const GOALS = { applyVsInsertOnPostgres: 0.3, createP99Ms: 15 } as const;
+
+type EngineResult = Readonly<{
+  engine: Engine;
+  serverVersion: string;
+  loadAverageBefore: number;
+  throughput: { onePayment: Comparison; eightPayments: Comparison; hotPayment: ThroughputRun };
+  latency: { health: LatencyResult; createCheckout: LatencyResult; p99VsHealth: number };
+}>;
+
+async function openDb(engine: Engine): Promise<Db> {
+  // createTestDb makes a fresh PostgreSQL database of its own from DATABASE_URL, dropped on close.
+  return engine === 'pglite' ? createDb({ engine: 'pglite', dataDir: null }) : createTestDb();
+}
+
+const loadAverage = (): number => round(loadavg()[0] ?? 0);
+
+async function benchEngine(engine: Engine): Promise<EngineResult> {
+  const tag = `[${engine}]`;
+  const loadAverageBefore = loadAverage();
+  say(`${tag} fresh database (load average ${loadAverageBefore})`);
+  const db = await openDb(engine);
+  try {
+    const [version] = await db.query<{ server_version: string }>(sql`show server_version`);
+    const merchantId = await createMerchant(db.orm, 'Bench Shop');
+    const secretKey = await issueKey(db.orm, merchantId, 'secret', 'test');
+    await createBaselineTable(db);
+
+    const { lanes } = PLAN.eightLanes;
+    say(`${tag} warming up`);
+    await measureBaseline(db, lanes, 50);
+    await measureApply(db, merchantId, lanes, 50, 50);
+
+    const comparison = async (
+      label: string,
+      baseline: () => Promise<ThroughputRun>,
+      apply: () => Promise<ThroughputRun>,
+    ) => {
+      process.stdout.write(`${tag} ${label}, ${PLAN.rounds} rounds ... `);
+      const result = await compare(PLAN.rounds, baseline, apply);
+      const rounds = result.rounds.map((r) => `${r.apply.perSecond}/${r.baseline.perSecond}`).join(', ');
+      say(`apply/INSERT per s: ${rounds}`);
+      return result;
+    };
+    const onePayment = await comparison(
+      'applyObservation on 1 payment vs INSERT on 1 lane',
+      () => measureBaseline(db, 1, PLAN.oneLane.baseline),
+      () => measureApply(db, merchantId, 1, PLAN.oneLane.apply, PLAN.perPayment),
+    );
+    const eightPayments = await comparison(
+      `applyObservation on ${lanes} payments in parallel vs INSERT on ${lanes} lanes`,
+      () => measureBaseline(db, lanes, PLAN.eightLanes.baselinePerLane),
+      () => measureApply(db, merchantId, lanes, PLAN.eightLanes.applyPerLane, PLAN.perPayment),
+    );
+    process.stdout.write(`${tag} applyObservation, 1 payment taking ${PLAN.hotPayment} credits ... `);
+    const hotPayment = await measureApply(db, merchantId, 1, PLAN.hotPayment, PLAN.hotPayment);
+    say(`${hotPayment.perSecond}/s`);
+
+    const api = await startApi(db);
+    try {
+      const { ratePerSecond, roundMs, rounds, warmupMs } = PLAN.latency;
+      const endpoints = [healthEndpoint(api), createCheckoutEndpoint(api, secretKey)];
+      say(`${tag} HTTP warm-up, ${warmupMs / 1000} s per endpoint`);
+      await measureLatency(endpoints, { ratePerSecond, roundMs: warmupMs, rounds: 1 });
+      process.stdout.write(
+        `${tag} GET /health and POST /trpc/checkouts.create at ${ratePerSecond}/s, ${rounds} rounds of ${roundMs / 1000} s each ... `,
+      );
+      const [health, createCheckout] = await measureLatency(endpoints, { ratePerSecond, roundMs, rounds });
+      if (!health || !createCheckout) throw new Error('bench: missing latency result');
+      say(
+        `p99 per round (ms): /health ${health.roundP99Ms.join(', ')}; create ${createCheckout.roundP99Ms.join(', ')}`,
+      );
+      return {
+        engine,
+        serverVersion: version?.server_version ?? 'unknown',
+        loadAverageBefore,
+        throughput: { onePayment, eightPayments, hotPayment },
+        latency: { health, createCheckout, p99VsHealth: round(createCheckout.p99Ms / health.p99Ms) },
+      };
+    } finally {
+      await api.close();
+    }
+  } finally {
+    await db.close();
+  }
+}
+
+function printSummary(results: readonly EngineResult[]): void {
+  say('\napplyObservation throughput (observations/s, median of rounds) vs one raw INSERT per observation');
+  process.stdout.write(
+    table(
+      [
+        'engine',
+        'scenario',
+        'apply/s',
+        'INSERT/s',
+        'ratio',
+        `goal: >= ${percent(GOALS.applyVsInsertOnPostgres)} on PostgreSQL`,
+      ],
+      results.flatMap((r) =>
+        (['onePayment', 'eightPayments'] as const).map((key) => {
+          const t = r.throughput[key];
+          const met = t.ratio >= GOALS.applyVsInsertOnPostgres ? 'met' : 'MISSED';
+          return [
+            r.engine,
+            t.lanes === 1 ? '1 payment' : `${t.lanes} payments in parallel`,
+            String(t.applyPerSecond),
+            String(t.baselinePerSecond),
+            percent(t.ratio),
+            r.engine === 'postgres' ? met : 'n/a',
+          ];
+        }),
+      ),
+    ),
+  );
+  say(`\napplyObservation on one payment taking ${PLAN.hotPayment} credits (ms per apply)`);
+  process.stdout.write(
+    table(
+      ['engine', 'overall/s', 'first tenth', 'last tenth', 'slowdown'],
+      results.map((r) => {
+        const tenths = r.throughput.hotPayment.meanMsByTenth;
+        const first = tenths[0] ?? Number.NaN;
+        const last = tenths.at(-1) ?? Number.NaN;
+        return [
+          r.engine,
+          String(r.throughput.hotPayment.perSecond),
+          first.toFixed(2),
+          last.toFixed(2),
+          `x${(last / first).toFixed(1)}`,
+        ];
+      }),
+    ),
+  );
+  const { ratePerSecond, roundMs, rounds } = PLAN.latency;
+  say(
+    `\nlatency at ${ratePerSecond} req/s over loopback HTTP, ${rounds} x ${roundMs / 1000} s per endpoint (ms from each request's due time)`,
+  );
+  process.stdout.write(
+    table(
+      [
+        'engine',
+        'endpoint',
+        'p50',
+        'p90',
+        'p99',
+        'max',
+        'failed',
+        'loop delay p99/max',
+        'p99 vs /health',
+        `goal: p99 < ${GOALS.createP99Ms}`,
+      ],
+      results.flatMap((r) => {
+        const { health, createCheckout, p99VsHealth } = r.latency;
+        const row = (name: string, l: LatencyResult, ratio: string, goal: string) => [
+          r.engine,
+          name,
+          l.p50Ms.toFixed(2),
+          l.p90Ms.toFixed(2),
+          l.p99Ms.toFixed(2),
+          l.maxMs.toFixed(2),
+          String(l.failed),
+          `${l.serverLoopDelayP99Ms.toFixed(1)}/${l.serverLoopDelayMaxMs.toFixed(1)}`,
+          ratio,
+          goal,
+        ];
+        return [
+          row('GET /health', health, 'baseline', ''),
+          row(
+            'checkouts.create',
+            createCheckout,
+            `x${p99VsHealth}`,
+            createCheckout.p99Ms < GOALS.createP99Ms ? 'met' : 'MISSED',
+          ),
+        ];
+      }),
+    ),
+  );
+}
+
+async function main(): Promise<void> {
+  const startedAt = new Date();
+  const engines: Engine[] = process.env['DATABASE_URL'] ? ['pglite', 'postgres'] : ['pglite'];
+  if (engines.length === 1) say('DATABASE_URL is not set: PGlite only (set it to benchmark PostgreSQL too).');
+  const machine = {
+    cpus: availableParallelism(),
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGiB: round(totalmem() / 2 ** 30, 1),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+  };
+  say(`machine: ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGiB} GiB, node ${machine.node}`);
+  if (loadAverage() > machine.cpus / 2) {
+    say(
+      `warning: load average ${loadAverage()} before the run; other work on this machine skews the figures.`,
+    );
+  }
+
+  const results: EngineResult[] = [];
+  for (const engine of engines) results.push(await benchEngine(engine));
+  printSummary(results);
+
+  const out = new URL('../results/latest.json', import.meta.url);
+  mkdirSync(new URL('.', out), { recursive: true });
+  const seconds = round((Date.now() - startedAt.getTime()) / 1000, 1);
+  const report = { startedAt: startedAt.toISOString(), seconds, machine, plan: PLAN, goals: GOALS, results };
+  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+  say(`\nresults written to bench/results/latest.json (${seconds} s)`);
+}
+
+await main();
