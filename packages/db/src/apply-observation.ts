@@ -47,7 +47,12 @@ class RolledBack extends Error {
   }
 }
 
-async function applyInTransaction(tx: Tx, paymentId: string, observation: Observation, now: Date): Promise<ApplyResult> {
+async function applyInTransaction(
+  tx: Tx,
+  paymentId: string,
+  observation: Observation,
+  now: Date,
+): Promise<ApplyResult> {
   const [row] = await tx.select().from(payments).where(eq(payments.id, paymentId)).for('update');
   if (!row) return { type: 'not_found' };
   const payment = rowToPayment(row);
