@@ -16,6 +16,7 @@ export type KassaErrorCode =
   | 'checkout_not_cancelable'
   | 'sandbox_live_payment'
   | 'observation_rejected'
+  | 'url_invalid'
   | 'rate_limited'
   | 'internal';
 
@@ -34,6 +35,7 @@ const TRPC_CODES: Readonly<Record<KassaErrorCode, TRPC_ERROR_CODE_KEY>> = {
   checkout_not_cancelable: 'PRECONDITION_FAILED',
   sandbox_live_payment: 'FORBIDDEN',
   observation_rejected: 'CONFLICT',
+  url_invalid: 'BAD_REQUEST',
   rate_limited: 'TOO_MANY_REQUESTS',
   internal: 'INTERNAL_SERVER_ERROR',
 };

@@ -1,11 +1,14 @@
 import { checkoutRouter } from './routers/checkout';
 import { merchantCheckoutsRouter } from './routers/merchant/checkouts';
 import { merchantSandboxRouter } from './routers/merchant/sandbox';
+import { deliveriesRouter, webhookEndpointsRouter } from './routers/merchant/webhooks';
 import { router } from './trpc';
 
 export const appRouter = router({
   checkouts: merchantCheckoutsRouter,
   sandbox: merchantSandboxRouter,
+  webhookEndpoints: webhookEndpointsRouter,
+  deliveries: deliveriesRouter,
   checkout: checkoutRouter,
 });
 

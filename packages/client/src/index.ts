@@ -51,3 +51,11 @@ export function kassaErrorCode(error: unknown): KassaErrorCode | null {
   if (typeof data !== 'object' || data === null || !('kassaCode' in data)) return null;
   return typeof data.kassaCode === 'string' ? (data.kassaCode as KassaErrorCode) : null;
 }
+export { verifyWebhook, WebhookVerificationError, KassaWebhookEvent } from './verify-webhook';
+export type {
+  VerifyWebhookOptions,
+  WebhookAmount,
+  WebhookCheckout,
+  WebhookEventType,
+  WebhookVerificationErrorCode,
+} from './verify-webhook';

@@ -2,19 +2,23 @@ import { compareMoney } from './money';
 import type { Payment } from './payment';
 
 /** What merchants are told. Named for what happened; each carries the payment's sequence number. */
-export type DomainEventType =
-  | 'checkout.processing'
-  | 'checkout.partially_paid'
-  | 'checkout.paid'
-  | 'checkout.overpaid'
-  | 'checkout.expired'
-  | 'checkout.failed'
-  | 'checkout.canceled'
-  | 'checkout.late_payment'
-  | 'refund.succeeded'
-  | 'escrow.funded'
-  | 'escrow.released'
-  | 'escrow.refunded';
+export const DOMAIN_EVENT_TYPES = [
+  'checkout.processing',
+  'checkout.partially_paid',
+  'checkout.paid',
+  'checkout.overpaid',
+  'checkout.expired',
+  'checkout.failed',
+  'checkout.canceled',
+  'checkout.late_payment',
+  'refund.succeeded',
+  'escrow.funded',
+  'escrow.released',
+  'escrow.refunded',
+  'payout.paid',
+  'payout.failed',
+] as const;
+export type DomainEventType = (typeof DOMAIN_EVENT_TYPES)[number];
 
 export type DomainEvent = Readonly<{
   type: DomainEventType;

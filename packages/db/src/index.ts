@@ -16,3 +16,4 @@ export * from './idempotency';
 export * from './outbox';
 export * as tables from './schema';
 export * from './inbox';
+export * from './webhooks';

@@ -1,11 +1,13 @@
 import { drainInbox, purgeExpiredIdempotencyKeys, type Db, type InboxDecoder } from '@kassa/db';
 import type { Logger } from 'pino';
+import { startDeliveryWorker, type DeliveryWorkerOptions } from '../delivery/worker';
 import { sweepExpired } from './expiry-sweep';
 
 export type Workers = Readonly<{ stop(): Promise<void> }>;
 
 /**
- * Runs the background loops: drain the provider inbox, expire checkouts, drop old idempotency keys. Each loop waits for its
+ * Runs the background loops: drain the provider inbox, expire checkouts, drop old idempotency keys,
+ * and deliver merchant webhooks. Each loop waits for its
  * previous round to finish, so a slow round never overlaps the next.
  */
 export function startWorkers(deps: {
@@ -14,6 +16,7 @@ export function startWorkers(deps: {
   decoders: Readonly<Record<string, InboxDecoder>>;
   intervalMs?: number;
   clock?: () => Date;
+  delivery?: Omit<DeliveryWorkerOptions, 'db' | 'log' | 'clock'>;
 }): Workers {
   const intervalMs = deps.intervalMs ?? 1000;
   const clock = deps.clock ?? (() => new Date());
@@ -51,12 +54,13 @@ export function startWorkers(deps: {
     }, intervalMs);
   };
   schedule();
+  const delivery = startDeliveryWorker({ ...deps.delivery, db: deps.db.orm, log: deps.log, clock });
 
   return {
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
-      await running;
+      await Promise.all([running, delivery.stop()]);
     },
   };
 }

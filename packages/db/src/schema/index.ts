@@ -5,3 +5,4 @@ export * from './audit';
 export * from './outbox';
 export * from './idempotency';
 export * from './inbox';
+export * from './webhooks';

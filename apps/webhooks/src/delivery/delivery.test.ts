@@ -1,0 +1,398 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { rawCall, startTestApi, type TestApi, type TestMerchant } from '@kassa/api/testing';
+import { claimDueDeliveries, fanOutEvents, recordAttempt, DISABLE_AFTER_MS } from '@kassa/db';
+import { pino } from 'pino';
+import { Webhook } from 'standardwebhooks';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isPrivateAddress, sendDelivery } from './send';
+import { startDeliveryWorker } from './worker';
+
+type Received = { path: string; headers: IncomingHttpHeaders; body: string; at: number };
+
+/** A local receiver whose answer per request is scripted by the test. */
+async function startReceiver(answer: (req: Received, index: number) => number | 'hang') {
+  const received: Received[] = [];
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      const entry = { path: req.url ?? '/', headers: req.headers, body, at: Date.now() };
+      received.push(entry);
+      const status = answer(entry, received.length - 1);
+      if (status === 'hang') return;
+      res.statusCode = status;
+      res.end(status < 300 ? 'ok' : 'receiver says no');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: (path: string) => `http://127.0.0.1:${port}${path}`,
+    received,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+let api: TestApi;
+beforeAll(async () => {
+  api = await startTestApi();
+});
+afterAll(async () => api.close());
+
+const auth = (m: TestMerchant) => ({ authorization: `Bearer ${m.secretKey}` });
+const data = <T>(res: { body: unknown }) => (res.body as { result: { data: T } }).result.data;
+
+async function endpointFor(m: TestMerchant, url: string, eventTypes?: string[]) {
+  const res = await rawCall(
+    api.url,
+    'webhookEndpoints.create',
+    'mutation',
+    { url, ...(eventTypes ? { eventTypes } : {}) },
+    auth(m),
+  );
+  expect(res.status).toBe(200);
+  return data<{ endpoint: { id: string }; secret: string }>(res);
+}
+
+async function paidCheckout(m: TestMerchant): Promise<string> {
+  const created = data<{ id: string }>(
+    await rawCall(api.url, 'checkouts.create', 'mutation', { amount: '5.00', currency: 'USD' }, auth(m)),
+  );
+  await rawCall(api.url, 'sandbox.simulate', 'mutation', { checkoutId: created.id, outcome: 'pay' }, auth(m));
+  return created.id;
+}
+
+/** One worker round by hand at a chosen time; signatures still use the real clock, as a receiver checks them. */
+async function deliverDue(at: Date): Promise<number> {
+  await fanOutEvents(api.db.orm, at);
+  const due = await claimDueDeliveries(api.db.orm, at, 100, 60_000);
+  for (const d of due)
+    await recordAttempt(
+      api.db.orm,
+      d,
+      await sendDelivery(d, { timeoutMs: 2_000, now: () => new Date() }),
+      at,
+    );
+  return due.length;
+}
+
+const later = (from: Date, ms: number) => new Date(from.getTime() + ms);
+
+describe('merchant webhook delivery', () => {
+  it('a receiver failing three times gets the event on the fourth try, same id, verifiable every time', async () => {
+    const shop = await api.merchant('Retry Shop');
+    const receiver = await startReceiver((_, i) => (i < 3 ? 500 : 200));
+    try {
+      const { secret } = await endpointFor(shop, receiver.url('/hook'));
+      const checkoutId = await paidCheckout(shop);
+      let now = new Date();
+      for (const wait of [0, 6_000, 6 * 60_000, 40 * 60_000]) {
+        now = later(now, wait);
+        expect(await deliverDue(now)).toBe(1);
+      }
+      expect(await deliverDue(later(now, 24 * 3_600_000))).toBe(0);
+
+      expect(receiver.received).toHaveLength(4);
+      const wh = new Webhook(secret);
+      const ids = new Set(receiver.received.map((r) => r.headers['webhook-id']));
+      expect(ids.size).toBe(1);
+      for (const r of receiver.received) {
+        const event = wh.verify(r.body, r.headers as Record<string, string>) as {
+          type: string;
+          data: { checkout: { id: string; status: string } };
+        };
+        expect(event.type).toBe('checkout.paid');
+        expect(event.data.checkout).toMatchObject({ id: checkoutId, status: 'paid' });
+      }
+      expect(() =>
+        wh.verify(
+          receiver.received[0]!.body.replace('paid', 'PAID'),
+          receiver.received[0]!.headers as Record<string, string>,
+        ),
+      ).toThrow();
+
+      const deliveries = data<{ data: { status: string; attempts: { statusCode: number | null }[] }[] }>(
+        await rawCall(api.url, 'deliveries.list', 'query', {}, auth(shop)),
+      );
+      expect(deliveries.data).toHaveLength(1);
+      expect(deliveries.data[0]!.status).toBe('delivered');
+      expect(deliveries.data[0]!.attempts.map((a) => a.statusCode)).toEqual([500, 500, 500, 200]);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('a hanging receiver times out and is retried later without delaying another endpoint', async () => {
+    const shop = await api.merchant('Slow Shop');
+    const receiver = await startReceiver((r) => (r.path === '/slow' ? 'hang' : 200));
+    const worker = startDeliveryWorker({
+      db: api.db.orm,
+      log: pino({ level: 'silent' }),
+      pollMs: 20,
+      timeoutMs: 1_500,
+    });
+    try {
+      await endpointFor(shop, receiver.url('/slow'));
+      await endpointFor(shop, receiver.url('/fast'));
+      const paidAt = Date.now();
+      await paidCheckout(shop);
+      await waitFor(() => receiver.received.some((r) => r.path === '/fast'), 3_000);
+      const fast = receiver.received.find((r) => r.path === '/fast')!;
+      expect(fast.at - paidAt).toBeLessThan(1_000);
+      await waitFor(async () => {
+        const list = data<{ data: { status: string; attempts: { error: string | null }[] }[] }>(
+          await rawCall(api.url, 'deliveries.list', 'query', {}, auth(shop)),
+        );
+        return list.data.some(
+          (d) => d.attempts.some((a) => a.error?.includes('timed out')) && d.status === 'pending',
+        );
+      }, 5_000);
+    } finally {
+      await worker.stop();
+      await receiver.close();
+    }
+  });
+
+  it('a worker that dies between sending and recording leaves the event to be sent again with the same id', async () => {
+    const shop = await api.merchant('Crash Shop');
+    const receiver = await startReceiver(() => 200);
+    try {
+      await endpointFor(shop, receiver.url('/hook'));
+      await paidCheckout(shop);
+      const now = new Date();
+      await fanOutEvents(api.db.orm, now);
+      const [claimed] = await claimDueDeliveries(api.db.orm, now, 10, 1_000);
+      await sendDelivery(claimed!, { timeoutMs: 2_000, now: () => new Date() });
+      // ... and the worker dies here, before recordAttempt. Its lease still holds for a moment:
+      expect(await claimDueDeliveries(api.db.orm, later(now, 500), 10, 1_000)).toHaveLength(0);
+      const [again] = await claimDueDeliveries(api.db.orm, later(now, 2_000), 10, 1_000);
+      expect(again).toMatchObject({ deliveryId: claimed!.deliveryId, eventId: claimed!.eventId, attempt: 2 });
+      await recordAttempt(
+        api.db.orm,
+        again!,
+        await sendDelivery(again!, { timeoutMs: 2_000, now: () => new Date() }),
+        later(now, 2_000),
+      );
+      expect(receiver.received.map((r) => r.headers['webhook-id'])).toEqual([
+        claimed!.eventId,
+        claimed!.eventId,
+      ]);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('after a rotation both secrets verify until the overlap ends, then only the new one', async () => {
+    const shop = await api.merchant('Rotating Shop');
+    const receiver = await startReceiver(() => 200);
+    try {
+      const { endpoint, secret: oldSecret } = await endpointFor(shop, receiver.url('/hook'));
+      const rotated = data<{ secret: string }>(
+        await rawCall(
+          api.url,
+          'webhookEndpoints.rotateSecret',
+          'mutation',
+          { id: endpoint.id, overlapSeconds: 3600 },
+          auth(shop),
+        ),
+      );
+      expect(rotated.secret).toMatch(/^whsec_/);
+      expect(rotated.secret).not.toBe(oldSecret);
+      await paidCheckout(shop);
+      await deliverDue(new Date());
+      const during = receiver.received[0]!;
+      expect(String(during.headers['webhook-signature']).split(' ')).toHaveLength(2);
+      for (const secret of [oldSecret, rotated.secret]) {
+        expect(() =>
+          new Webhook(secret).verify(during.body, during.headers as Record<string, string>),
+        ).not.toThrow();
+      }
+      await paidCheckout(shop);
+      await deliverDue(later(new Date(), 2 * 3_600_000));
+      const after = receiver.received[1]!;
+      expect(() =>
+        new Webhook(rotated.secret).verify(after.body, after.headers as Record<string, string>),
+      ).not.toThrow();
+      expect(() =>
+        new Webhook(oldSecret).verify(after.body, after.headers as Record<string, string>),
+      ).toThrow();
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('an endpoint that fails everything for days is disabled and says why; a resend goes out again', async () => {
+    const shop = await api.merchant('Down Shop');
+    let up = false;
+    const receiver = await startReceiver(() => (up ? 200 : 503));
+    try {
+      const { endpoint } = await endpointFor(shop, receiver.url('/hook'));
+      await paidCheckout(shop);
+      type Listed = { data: { id: string; status: string; disabledReason: string | null }[] };
+      const endpointNow = async () =>
+        data<Listed>(
+          await rawCall(api.url, 'webhookEndpoints.list', 'query', undefined, auth(shop)),
+        ).data.find((e) => e.id === endpoint.id);
+      let now = new Date();
+      const start = now.getTime();
+      for (let round = 0; round < 20 && (await endpointNow())?.status === 'enabled'; round++) {
+        await deliverDue(now);
+        now = later(now, 11 * 3_600_000);
+      }
+      expect(now.getTime() - start).toBeGreaterThan(DISABLE_AFTER_MS);
+      expect(await endpointNow()).toMatchObject({
+        status: 'disabled',
+        disabledReason: expect.stringContaining('failed') as string,
+      });
+      // While the endpoint is off its delivery waits; nothing is sent.
+      const [waiting] = data<{ data: { id: string; status: string }[] }>(
+        await rawCall(api.url, 'deliveries.list', 'query', {}, auth(shop)),
+      ).data;
+      const sent = receiver.received.length;
+      expect(await deliverDue(later(now, 24 * 3_600_000))).toBe(0);
+      expect(receiver.received).toHaveLength(sent);
+
+      // The merchant fixes the receiver, re-enables the endpoint and resends.
+      up = true;
+      await rawCall(
+        api.url,
+        'webhookEndpoints.update',
+        'mutation',
+        { id: endpoint.id, enabled: true },
+        auth(shop),
+      );
+      expect(
+        (await rawCall(api.url, 'deliveries.resend', 'mutation', { deliveryId: waiting!.id }, auth(shop)))
+          .status,
+      ).toBe(200);
+      expect(await deliverDue(new Date())).toBe(1);
+      const [resent] = data<{ data: { status: string }[] }>(
+        await rawCall(api.url, 'deliveries.list', 'query', {}, auth(shop)),
+      ).data;
+      expect(resent!.status).toBe('delivered');
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('only the event types an endpoint asked for are sent', async () => {
+    const shop = await api.merchant('Picky Shop');
+    const receiver = await startReceiver(() => 200);
+    try {
+      await endpointFor(shop, receiver.url('/expired-only'), ['checkout.expired']);
+      await paidCheckout(shop);
+      await deliverDue(new Date());
+      expect(receiver.received).toHaveLength(0);
+    } finally {
+      await receiver.close();
+    }
+  });
+});
+
+describe('webhook endpoints API', () => {
+  it('shows the secret once, keeps endpoints per merchant, and checks URLs', async () => {
+    const alice = await api.merchant('Alice Hooks');
+    const bob = await api.merchant('Bob Hooks');
+    const { endpoint, secret } = await endpointFor(alice, 'https://example.com/hooks');
+    expect(secret).toMatch(/^whsec_[A-Za-z0-9+/=]{32}$/);
+    const listed = await rawCall(api.url, 'webhookEndpoints.list', 'query', undefined, auth(alice));
+    expect(JSON.stringify(listed.body)).not.toContain(secret);
+    expect(
+      data<{ data: unknown[] }>(
+        await rawCall(api.url, 'webhookEndpoints.list', 'query', undefined, auth(bob)),
+      ).data,
+    ).toHaveLength(0);
+    for (const procedure of [
+      'webhookEndpoints.update',
+      'webhookEndpoints.delete',
+      'webhookEndpoints.rotateSecret',
+    ] as const) {
+      expect(
+        (await rawCall(api.url, procedure, 'mutation', { id: endpoint.id }, auth(bob))).status,
+        procedure,
+      ).toBe(404);
+    }
+    const plainHttp = await rawCall(
+      api.url,
+      'webhookEndpoints.create',
+      'mutation',
+      { url: 'http://example.com/hooks' },
+      auth(alice),
+    );
+    expect(plainHttp.body).toMatchObject({ error: { data: { kassaCode: 'url_invalid' } } });
+    const badType = await rawCall(
+      api.url,
+      'webhookEndpoints.create',
+      'mutation',
+      { url: 'https://example.com', eventTypes: ['checkout.exploded'] },
+      auth(alice),
+    );
+    expect(badType.status).toBe(400);
+    expect(
+      (await rawCall(api.url, 'webhookEndpoints.delete', 'mutation', { id: endpoint.id }, auth(alice)))
+        .status,
+    ).toBe(200);
+    expect(
+      data<{ data: unknown[] }>(
+        await rawCall(api.url, 'webhookEndpoints.list', 'query', undefined, auth(alice)),
+      ).data,
+    ).toHaveLength(0);
+  });
+});
+
+describe('SSRF guard', () => {
+  it('knows private and public addresses', () => {
+    for (const a of [
+      '127.0.0.1',
+      '10.1.2.3',
+      '172.20.0.1',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '::1',
+      'fd00::1',
+      'fe80::1',
+      '::ffff:127.0.0.1',
+      '0.0.0.0',
+    ]) {
+      expect(isPrivateAddress(a), a).toBe(true);
+    }
+    for (const a of ['93.184.216.34', '1.1.1.1', '2606:4700:4700::1111'])
+      expect(isPrivateAddress(a), a).toBe(false);
+  });
+
+  it('a live delivery to a host that resolves to this machine is refused before any request', async () => {
+    const receiver = await startReceiver(() => 200);
+    try {
+      const outcome = await sendDelivery(
+        {
+          deliveryId: 1n,
+          attempt: 1,
+          endpointId: 'we_x',
+          mode: 'live',
+          url: receiver.url('/hook').replace('127.0.0.1', 'localhost'),
+          secrets: ['whsec_' + Buffer.alloc(24).toString('base64')],
+          eventId: 'evt_x',
+          body: '{}',
+        },
+        { timeoutMs: 1_000, now: () => new Date() },
+      );
+      expect(outcome.error).toMatch(/private address/);
+      expect(receiver.received).toHaveLength(0);
+    } finally {
+      await receiver.close();
+    }
+  });
+});
+
+async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

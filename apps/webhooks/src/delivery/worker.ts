@@ -1,0 +1,82 @@
+import { claimDueDeliveries, fanOutEvents, recordAttempt, type Database } from '@kassa/db';
+import type { Logger } from 'pino';
+import { sendDelivery } from './send';
+
+export type DeliveryWorkerOptions = Readonly<{
+  db: Database;
+  log: Logger;
+  /** Attempts in flight at once; a slow receiver holds one slot, never the others. */
+  concurrency?: number;
+  pollMs?: number;
+  /** Longer than the timeout, so a live attempt's lease never runs out under it. */
+  leaseMs?: number;
+  timeoutMs?: number;
+  clock?: () => Date;
+}>;
+
+export type DeliveryWorker = Readonly<{ stop(): Promise<void>; idle(): boolean }>;
+
+/**
+ * Fans new outbox events out to endpoints and sends due deliveries. Attempts run in a pool: the
+ * loop claims only as many as there are free slots and never waits for a slow one to finish.
+ */
+export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWorker {
+  const concurrency = options.concurrency ?? 16;
+  const pollMs = options.pollMs ?? 200;
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const leaseMs = options.leaseMs ?? timeoutMs + 50_000;
+  const clock = options.clock ?? (() => new Date());
+  const log = options.log.child({ component: 'webhook-delivery' });
+  const inFlight = new Set<Promise<void>>();
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+
+  const attempt = async (delivery: Awaited<ReturnType<typeof claimDueDeliveries>>[number]) => {
+    const outcome = await sendDelivery(delivery, { timeoutMs, now: clock });
+    const next = await recordAttempt(options.db, delivery, outcome, clock());
+    const fields = {
+      endpointId: delivery.endpointId,
+      eventId: delivery.eventId,
+      attempt: delivery.attempt,
+      statusCode: outcome.statusCode,
+      ms: outcome.durationMs,
+    };
+    if (next === 'delivered') log.debug(fields, 'webhook delivered');
+    else log.warn({ ...fields, error: outcome.error, next }, 'webhook attempt failed');
+  };
+
+  const tick = async () => {
+    await fanOutEvents(options.db, clock());
+    const due = await claimDueDeliveries(options.db, clock(), concurrency - inFlight.size, leaseMs);
+    for (const delivery of due) {
+      const running = attempt(delivery)
+        .catch((error: unknown) =>
+          log.error(
+            { err: error, eventId: delivery.eventId },
+            'recording an attempt failed; the lease will retry it',
+          ),
+        )
+        .finally(() => inFlight.delete(running));
+      inFlight.add(running);
+    }
+  };
+
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      tick()
+        .catch((error: unknown) => log.error({ err: error }, 'delivery round failed; retrying next round'))
+        .finally(schedule);
+    }, pollMs);
+  };
+  schedule();
+
+  return {
+    idle: () => inFlight.size === 0,
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}
