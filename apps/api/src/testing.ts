@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Mode } from '@kassa/core';
-import { createMerchant, issueKey, type Db } from '@kassa/db';
-import { createTestDb } from '@kassa/db/testing';
+import { createMerchant, issueKey } from '@kassa/db';
+import { createTestDb, type TestDb } from '@kassa/db/testing';
 import { createApiDeps, type ApiDeps } from './deps';
 import { createApiServer } from './http';
 import { createLogger } from './logger';
@@ -10,14 +10,14 @@ export type TestMerchant = Readonly<{ merchantId: string; secretKey: string; pub
 
 export type TestApi = Readonly<{
   url: string;
-  db: Db;
+  db: TestDb;
   deps: ApiDeps;
   merchant(name: string, mode?: Mode): Promise<TestMerchant>;
   close(): Promise<void>;
 }>;
 
 /** A real API server on a loopback port over a fresh database (PGlite, or PostgreSQL with DATABASE_URL). */
-export async function startTestApi(options: { gatewayMode?: Mode; db?: Db } = {}): Promise<TestApi> {
+export async function startTestApi(options: { gatewayMode?: Mode; db?: TestDb } = {}): Promise<TestApi> {
   const db = options.db ?? (await createTestDb());
   const deps = createApiDeps({
     db,

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 
 export const WebhooksEnv = z.object({
-  WEBHOOKS_PORT: z.coerce.number().int().min(1).max(65535).default(3001),
+  /** 0 picks any free port. */
+  WEBHOOKS_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
   DATABASE_URL: z.url().optional(),
   KASSA_DATA_DIR: z.string().min(1).default('.kassa'),
   HOST: z.string().min(1).default('127.0.0.1'),

@@ -7,9 +7,11 @@ import { createDb, type Db } from './client';
  * A fresh, migrated database for one test file: PGlite in memory, or, when DATABASE_URL is set,
  * a new PostgreSQL database of its own (dropped on close) so test files never see each other's rows.
  */
-export async function createTestDb(): Promise<Db> {
+export type TestDb = Db & Readonly<{ /** The database's URL on PostgreSQL (for other processes), null on PGlite. */ url: string | null }>;
+
+export async function createTestDb(): Promise<TestDb> {
   const url = process.env['DATABASE_URL'];
-  if (!url) return createDb({ engine: 'pglite', dataDir: null });
+  if (!url) return { ...(await createDb({ engine: 'pglite', dataDir: null })), url: null };
   const name = `kassa_test_${randomBytes(6).toString('hex')}`;
   const admin = postgres(url, { max: 1, onnotice: () => undefined });
   await admin.unsafe(`create database ${name}`);
@@ -19,6 +21,7 @@ export async function createTestDb(): Promise<Db> {
   const db = await createDb({ engine: 'postgres', url: target.toString(), maxConnections: 20 });
   return {
     ...db,
+    url: target.toString(),
     close: async () => {
       await db.close();
       const cleanup = postgres(url, { max: 1, onnotice: () => undefined });
