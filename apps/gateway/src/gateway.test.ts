@@ -1,9 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createKassaClient } from '@kassa/client';
+import { createKassaClient, verifyWebhook } from '@kassa/client';
+import { Webhook } from 'standardwebhooks';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DemoFile } from './demo';
 
@@ -20,6 +22,14 @@ function freePort(): Promise<number> {
       );
     });
   });
+}
+
+async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 type Running = { child: ChildProcess; output: () => string; apiUrl: string };
@@ -95,6 +105,57 @@ describe('the gateway process', () => {
 
     expect(await stop(gateway, 'SIGINT')).toBe(0);
     expect(gateway.output()).toContain('stopped cleanly');
+  });
+
+  it('delivers signed merchant webhooks, also to a receiver that was down for a while', async () => {
+    const gateway = await startGateway();
+    const demo = DemoFile.parse(JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8')));
+    const kassa = createKassaClient({ baseUrl: demo.apiUrl, secretKey: demo.secretKey });
+    const port = await freePort();
+    const received: { headers: Record<string, string>; body: string }[] = [];
+    const receiver = () =>
+      createHttpServer((req, res) => {
+        let body = '';
+        req.on('data', (c: Buffer) => (body += c.toString()));
+        req.on('end', () => {
+          received.push({ headers: req.headers as Record<string, string>, body });
+          res.end('ok');
+        });
+      }).listen(port, '127.0.0.1');
+    let server = receiver();
+    try {
+      const { secret } = await kassa.webhookEndpoints.create.mutate({
+        url: `http://127.0.0.1:${port}/kassa`,
+        eventTypes: ['checkout.paid'],
+      });
+      const first = await kassa.checkouts.create.mutate({ amount: '8.00', currency: 'USD' });
+      await kassa.sandbox.simulate.mutate({ checkoutId: first.id, outcome: 'pay' });
+      await waitUntil(() => received.length >= 1, 10_000);
+      const event = new Webhook(secret).verify(received[0]!.body, received[0]!.headers) as {
+        type: string;
+        data: { checkout: { id: string } };
+      };
+      expect(event).toMatchObject({ type: 'checkout.paid', data: { checkout: { id: first.id } } });
+      expect(verifyWebhook(received[0]!.body, received[0]!.headers, secret).data.checkout.id).toBe(first.id);
+
+      // The receiver goes down; a payment happens; the receiver comes back and still gets it.
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const second = await kassa.checkouts.create.mutate({ amount: '9.00', currency: 'USD' });
+      await kassa.sandbox.simulate.mutate({ checkoutId: second.id, outcome: 'pay' });
+      await waitUntil(
+        async () =>
+          (await kassa.deliveries.list.query({})).data.some((d) => d.attempts.some((a) => a.error !== null)),
+        10_000,
+      );
+      server = receiver();
+      await waitUntil(() => received.length >= 2, 20_000);
+      expect(verifyWebhook(received[1]!.body, received[1]!.headers, secret).data.checkout.id).toBe(second.id);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+      expect(await stop(gateway, 'SIGINT')).toBe(0);
+    }
   });
 
   it('keeps its data and demo merchant across a restart', async () => {

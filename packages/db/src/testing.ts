@@ -7,7 +7,10 @@ import { createDb, type Db } from './client';
  * A fresh, migrated database for one test file: PGlite in memory, or, when DATABASE_URL is set,
  * a new PostgreSQL database of its own (dropped on close) so test files never see each other's rows.
  */
-export type TestDb = Db & Readonly<{ /** The database's URL on PostgreSQL (for other processes), null on PGlite. */ url: string | null }>;
+export type TestDb = Db &
+  Readonly<{
+    /** The database's URL on PostgreSQL (for other processes), null on PGlite. */ url: string | null;
+  }>;
 
 export async function createTestDb(): Promise<TestDb> {
   const url = process.env['DATABASE_URL'];

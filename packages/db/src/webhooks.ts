@@ -172,6 +172,7 @@ export async function fanOutEvents(db: Database, now: Date, limit = 200): Promis
         id: outbox.id,
         merchantId: outbox.merchantId,
         type: outbox.type,
+        createdAt: outbox.createdAt,
         mode: payments.mode,
       })
       .from(outbox)
@@ -188,6 +189,7 @@ export async function fanOutEvents(db: Database, now: Date, limit = 200): Promis
         merchantId: webhookEndpoints.merchantId,
         mode: webhookEndpoints.mode,
         eventTypes: webhookEndpoints.eventTypes,
+        createdAt: webhookEndpoints.createdAt,
       })
       .from(webhookEndpoints)
       .where(
@@ -200,6 +202,8 @@ export async function fanOutEvents(db: Database, now: Date, limit = 200): Promis
     const deliveries = events.flatMap((event) =>
       endpoints
         .filter((ep) => ep.merchantId === event.merchantId && ep.mode === event.mode)
+        // An endpoint hears of what happens after it exists, not of older events still queued.
+        .filter((ep) => ep.createdAt.getTime() <= event.createdAt.getTime())
         .filter((ep) => ep.eventTypes.length === 0 || ep.eventTypes.includes(event.type))
         .map((ep) => ({
           endpointId: ep.id,

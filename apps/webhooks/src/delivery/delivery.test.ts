@@ -279,6 +279,22 @@ describe('merchant webhook delivery', () => {
     }
   });
 
+  it('an endpoint hears of what happens after it exists, not of older events still queued', async () => {
+    const shop = await api.merchant('Late Shop');
+    const receiver = await startReceiver(() => 200);
+    try {
+      await paidCheckout(shop); // queued in the outbox, not yet fanned out
+      await endpointFor(shop, receiver.url('/hook'));
+      await deliverDue(new Date());
+      expect(receiver.received).toHaveLength(0);
+      await paidCheckout(shop);
+      await deliverDue(new Date());
+      expect(receiver.received).toHaveLength(1);
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it('only the event types an endpoint asked for are sent', async () => {
     const shop = await api.merchant('Picky Shop');
     const receiver = await startReceiver(() => 200);
