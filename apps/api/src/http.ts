@@ -4,6 +4,8 @@ import { extname, join, normalize, sep } from 'node:path';
 import { findPublishableKey, getCheckout, pingDb } from '@kassa/db';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import type { ApiDeps } from './deps';
+import { serveCheckoutStream } from './live/checkout-stream';
+import { createLiveHub, type LiveHub } from './live/live-hub';
 import { appRouter } from './router';
 import { createContext } from './trpc';
 
@@ -28,7 +30,7 @@ const PAGE_CSP = [
   "form-action 'self'",
 ].join('; ');
 
-/** The API origin: `/trpc`, `/health`, `/ready`, the hosted page `/pay/{id}` and the widget's files. */
+/** The API origin: `/trpc`, `/health`, `/ready`, live status `/live/{id}`, the hosted page `/pay/{id}` and the widget's files. */
 export function createApiServer(deps: ApiDeps): Server {
   const trpc = createHTTPHandler({
     router: appRouter,
@@ -41,7 +43,8 @@ export function createApiServer(deps: ApiDeps): Server {
     },
   });
 
-  return createServer((req, res) => {
+  const hub = createLiveHub({ db: deps.db, log: deps.log });
+  const server = createServer((req, res) => {
     const started = performance.now();
     res.on('finish', () => {
       deps.log.debug(
@@ -54,17 +57,20 @@ export function createApiServer(deps: ApiDeps): Server {
         'request',
       );
     });
-    route(deps, trpc, req, res).catch((error: unknown) => {
+    route(deps, trpc, hub, req, res).catch((error: unknown) => {
       deps.log.error({ err: error }, 'request failed');
       if (!res.headersSent) send(res, 500, 'application/json', JSON.stringify({ error: 'internal' }));
       else res.end();
     });
   });
+  server.on('close', () => hub.close());
+  return server;
 }
 
 async function route(
   deps: ApiDeps,
   trpc: ReturnType<typeof createHTTPHandler>,
+  hub: LiveHub,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
@@ -85,6 +91,8 @@ async function route(
       JSON.stringify({ status: ready ? 'ready' : 'database unreachable' }),
     );
   }
+  const live = /^\/live\/(pay_[0-9A-Za-z]{1,40})$/.exec(path);
+  if (live?.[1] && req.method === 'GET') return serveCheckoutStream(deps, hub, live[1], req, res);
   const pay = /^\/pay\/(pay_[0-9A-Za-z]{1,40})$/.exec(path);
   if (pay?.[1]) return servePayPage(deps, pay[1], res);
   if (path.startsWith('/widget/')) return serveWidgetFile(deps, path.slice('/widget/'.length), res);

@@ -71,6 +71,8 @@ export function toPublicCheckoutView(c: Checkout, merchantName: string) {
     expiresAt: p.expiresAt.toISOString(),
     rails: [...c.rails],
     successUrl: c.successUrl,
+    /** Grows with every change: live status sends a view only when it moved. */
+    sequence: p.sequence,
   };
 }
 export type PublicCheckoutView = ReturnType<typeof toPublicCheckoutView>;

@@ -1,5 +1,13 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { getCheckout, simulateCheckout, type CheckoutView } from './api';
+import {
+  checkoutStreamUrl,
+  getCheckout,
+  isNewerView,
+  openCheckoutStream,
+  parseStreamData,
+  simulateCheckout,
+  type CheckoutView,
+} from './api';
 
 const config = { checkoutId: 'pay_1', publishableKey: 'pk_test_1', apiUrl: 'http://127.0.0.1:3000' };
 const view: CheckoutView = {
@@ -86,5 +94,76 @@ describe('checkout API', () => {
     answer(200, { result: { data: { ...view, amountDue: { amount: 12.5, asset: 'USD' } } } });
     const malformed = await getCheckout(config);
     expect(!malformed.ok && malformed.error.code).toBe('bad_response');
+  });
+});
+
+describe('live status', () => {
+  it('puts the publishable key in the stream URL, encoded', () => {
+    expect(checkoutStreamUrl({ ...config, publishableKey: 'pk_test_a+b/c' })).toBe(
+      'http://127.0.0.1:3000/live/pay_1?publishableKey=pk_test_a%2Bb%2Fc',
+    );
+  });
+
+  it('reads a checkout event, with its sequence, and refuses anything else', () => {
+    expect(parseStreamData(JSON.stringify({ ...view, sequence: 3 }))).toEqual({ ...view, sequence: 3 });
+    expect(parseStreamData(JSON.stringify(view))).toEqual(view);
+    expect(parseStreamData(JSON.stringify({ ...view, sequence: '3' }))).toBeNull();
+    expect(parseStreamData('{"id":')).toBeNull();
+    expect(parseStreamData(undefined)).toBeNull();
+  });
+
+  it('never replaces a view with an older one', () => {
+    const at = (sequence: number): CheckoutView => ({ ...view, sequence });
+    expect(isNewerView(null, at(1))).toBe(true);
+    expect(isNewerView(at(1), at(2))).toBe(true);
+    expect(isNewerView(at(2), at(2))).toBe(true);
+    expect(isNewerView(at(3), at(2))).toBe(false);
+    expect(isNewerView(view, at(1))).toBe(true);
+  });
+
+  it('is null without EventSource, so the page polls', () => {
+    vi.stubGlobal('EventSource', undefined);
+    expect(openCheckoutStream(config, { onView: vi.fn(), onError: vi.fn() })).toBeNull();
+  });
+
+  it('hands over views, closes itself when final and reports an error once', () => {
+    const sources: FakeEventSource[] = [];
+    class FakeEventSource {
+      readonly listeners = new Map<string, ((event: { data?: unknown }) => void)[]>();
+      closed = false;
+      constructor(readonly url: string) {
+        sources.push(this);
+      }
+      addEventListener(type: string, listener: (event: { data?: unknown }) => void) {
+        this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener]);
+      }
+      close() {
+        this.closed = true;
+      }
+      emit(type: string, data?: unknown) {
+        for (const listener of this.listeners.get(type) ?? []) listener({ data });
+      }
+    }
+    vi.stubGlobal('EventSource', FakeEventSource);
+
+    const onView = vi.fn();
+    const onError = vi.fn();
+    openCheckoutStream(config, { onView, onError });
+    const live = sources[0]!;
+    expect(live.url).toBe('http://127.0.0.1:3000/live/pay_1?publishableKey=pk_test_1');
+    live.emit('checkout', JSON.stringify({ ...view, sequence: 1 }));
+    live.emit('checkout', JSON.stringify({ ...view, status: 'paid', sequence: 2 }));
+    expect(onView.mock.calls.map(([v]) => (v as CheckoutView).status)).toEqual(['pending', 'paid']);
+    expect(live.closed).toBe(true);
+    live.emit('error');
+    expect(onError).not.toHaveBeenCalled();
+
+    const close = openCheckoutStream(config, { onView, onError });
+    const failing = sources[1]!;
+    failing.emit('error');
+    failing.emit('error');
+    expect(onError).toHaveBeenCalledTimes(1);
+    expect(failing.closed).toBe(true);
+    close?.();
   });
 });

@@ -17,6 +17,16 @@ const STATUSES = [
 const RAILS = ['sandbox', 'card', 'stellar', 'evm'] as const;
 
 export type CheckoutStatus = (typeof STATUSES)[number];
+/** Statuses after which nothing more happens on this page: live status and polling stop. */
+export const FINAL_STATUSES: ReadonlySet<CheckoutStatus> = new Set<CheckoutStatus>([
+  'paid',
+  'overpaid',
+  'expired',
+  'failed',
+  'canceled',
+  'refunded',
+  'partially_refunded',
+]);
 export type Rail = (typeof RAILS)[number];
 export type SimulateOutcome = 'pay' | 'pay_part' | 'overpay' | 'fail' | 'expire';
 export type LineItem = Readonly<{ name: string; quantity: number; unitAmount: Amount; amount: Amount }>;
@@ -33,6 +43,8 @@ export type CheckoutView = Readonly<{
   expiresAt: string;
   rails: readonly Rail[];
   successUrl: string | null;
+  /** Grows with every change of the checkout; orders views that arrive out of order. */
+  sequence?: number;
 }>;
 
 /** `message` is safe to show a payer; `retryable` says whether asking again may help. */
@@ -43,6 +55,63 @@ export type ApiResult<T> =
 export function getCheckout(config: KassaConfig, signal?: AbortSignal): Promise<ApiResult<CheckoutView>> {
   const input = encodeURIComponent(JSON.stringify({ checkoutId: config.checkoutId }));
   return callCheckout(config, `checkout.get?input=${input}`, { method: 'GET', signal: signal ?? null });
+}
+
+/** The live status stream. EventSource cannot send headers, so the (public) key goes in the query. */
+export function checkoutStreamUrl(config: KassaConfig): string {
+  const key = encodeURIComponent(config.publishableKey);
+  return `${config.apiUrl}/live/${encodeURIComponent(config.checkoutId)}?publishableKey=${key}`;
+}
+
+/** A `checkout` event's data: the same view `checkout.get` answers with, as JSON. */
+export function parseStreamData(data: unknown): CheckoutView | null {
+  if (typeof data !== 'string') return null;
+  try {
+    return parseCheckoutView(JSON.parse(data));
+  } catch {
+    return null;
+  }
+}
+
+/** Whether `next` may replace `current` on screen: never a view older than the one shown. */
+export function isNewerView(current: CheckoutView | null, next: CheckoutView): boolean {
+  if (current?.sequence === undefined || next.sequence === undefined) return true;
+  return next.sequence >= current.sequence;
+}
+
+/**
+ * Opens the live status stream; null when the browser has no EventSource. On any error the stream
+ * is closed and `onError` called once (the caller polls instead); it also closes itself after a
+ * final status, before the server ends the connection. Returns the function that closes it.
+ */
+export function openCheckoutStream(
+  config: KassaConfig,
+  handlers: { onView(view: CheckoutView): void; onError(): void },
+): (() => void) | null {
+  if (typeof EventSource === 'undefined') return null;
+  const source = new EventSource(checkoutStreamUrl(config));
+  let open = true;
+  const close = () => {
+    open = false;
+    source.close();
+  };
+  source.addEventListener('checkout', (event) => {
+    if (!open) return;
+    const view = parseStreamData(event.data);
+    if (!view) {
+      close();
+      handlers.onError();
+      return;
+    }
+    if (FINAL_STATUSES.has(view.status)) close();
+    handlers.onView(view);
+  });
+  source.addEventListener('error', () => {
+    if (!open) return;
+    close();
+    handlers.onError();
+  });
+  return close;
 }
 
 export function simulateCheckout(
@@ -112,7 +181,7 @@ function failure(code: string, message: string, retryable: boolean): { ok: false
 /** Checks the API's answer by hand; null if any field is missing or malformed. */
 export function parseCheckoutView(value: unknown): CheckoutView | null {
   if (!isRecord(value)) return null;
-  const { id, status, mode, merchantName, description, expiresAt, successUrl } = value;
+  const { id, status, mode, merchantName, description, expiresAt, successUrl, sequence } = value;
   const amountDue = parseAmount(value['amountDue']);
   const amountReceived = parseAmount(value['amountReceived']);
   const amountRemaining = parseAmount(value['amountRemaining']);
@@ -131,7 +200,8 @@ export function parseCheckoutView(value: unknown): CheckoutView | null {
     !amountReceived ||
     !amountRemaining ||
     !lineItems ||
-    !lineItems.every((item) => item !== null)
+    !lineItems.every((item) => item !== null) ||
+    (sequence !== undefined && (typeof sequence !== 'number' || !Number.isInteger(sequence)))
   ) {
     return null;
   }
@@ -150,6 +220,7 @@ export function parseCheckoutView(value: unknown): CheckoutView | null {
     expiresAt,
     rails,
     successUrl,
+    ...(sequence === undefined ? {} : { sequence }),
   };
 }
 

@@ -1,10 +1,12 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import {
+  FINAL_STATUSES,
   getCheckout,
+  isNewerView,
+  openCheckoutStream,
   simulateCheckout,
   type ApiError,
   type ApiResult,
-  type CheckoutStatus,
   type CheckoutView,
   type SimulateOutcome,
 } from './api';
@@ -12,15 +14,6 @@ import type { KassaConfig } from './config';
 import { formatAmount, type Amount } from './format-amount';
 
 const POLL_INTERVAL_MS = 2_000;
-const FINAL_STATUSES: ReadonlySet<CheckoutStatus> = new Set<CheckoutStatus>([
-  'paid',
-  'overpaid',
-  'expired',
-  'failed',
-  'canceled',
-  'refunded',
-  'partially_refunded',
-]);
 const SIMULATIONS: readonly { outcome: SimulateOutcome; label: string }[] = [
   { outcome: 'pay', label: 'Simulate payment' },
   { outcome: 'pay_part', label: 'Pay part' },
@@ -209,9 +202,10 @@ function Sandbox({ simulate }: { simulate: Simulate }) {
 }
 
 /**
- * Loads the checkout and polls it every 2 s until its status is final. Answers can arrive out of
- * order (a poll sent before a simulate call may return after it), so a view is shown only if no
- * later request's view is on screen already.
+ * Follows the checkout live over server-sent events until its status is final, polling every 2 s
+ * instead when the stream fails or the browser has no EventSource. Answers can arrive out of order
+ * (a poll sent before a simulate call may return after it, a stream event may pass a poll), so a
+ * view is shown only if no later request's view, and no later state, is on screen already.
  */
 function useLiveCheckout(config: KassaConfig) {
   const [checkout, setCheckout] = useState<CheckoutView | null>(null);
@@ -219,15 +213,22 @@ function useLiveCheckout(config: KassaConfig) {
   const requests = useRef({ sent: 0, shown: 0 });
   const final = checkout !== null && FINAL_STATUSES.has(checkout.status);
 
-  const send = useCallback(async (call: () => Promise<ApiResult<CheckoutView>>) => {
-    const id = ++requests.current.sent;
-    const result = await call();
-    if (result.ok && id > requests.current.shown) {
-      requests.current.shown = id;
-      setCheckout(result.value);
-    }
-    return result;
+  const show = useCallback((view: CheckoutView) => {
+    setCheckout((current) => (isNewerView(current, view) ? view : current));
   }, []);
+
+  const send = useCallback(
+    async (call: () => Promise<ApiResult<CheckoutView>>) => {
+      const id = ++requests.current.sent;
+      const result = await call();
+      if (result.ok && id > requests.current.shown) {
+        requests.current.shown = id;
+        show(result.value);
+      }
+      return result;
+    },
+    [show],
+  );
 
   useEffect(() => {
     if (final) return;
@@ -240,12 +241,22 @@ function useLiveCheckout(config: KassaConfig) {
       const again = result.ok ? !FINAL_STATUSES.has(result.value.status) : result.error.retryable;
       if (again) timer = setTimeout(() => void poll(), POLL_INTERVAL_MS);
     }
-    void poll();
+    const closeStream = openCheckoutStream(config, {
+      onView(view) {
+        setPollError(null);
+        show(view);
+      },
+      onError() {
+        if (!controller.signal.aborted) void poll();
+      },
+    });
+    if (!closeStream) void poll();
     return () => {
+      closeStream?.();
       controller.abort();
       clearTimeout(timer);
     };
-  }, [config, final, send]);
+  }, [config, final, send, show]);
 
   const simulate = useCallback<Simulate>(
     (outcome) => send(() => simulateCheckout(config, outcome)),

@@ -9,7 +9,13 @@ import {
 } from '../../handlers/public-checkout.handler';
 import { simulateOutcome } from '../../handlers/sandbox.handler';
 import { checkoutProcedure, router } from '../../trpc';
-import { toPublicCheckoutView } from '../../views';
+import { toPublicCheckoutView, type PublicCheckoutView } from '../../views';
+
+const CheckoutStatusInput = z.strictObject({
+  ...PublicCheckoutInput.shape,
+  /** The sequence the caller shows already: the view comes back only if it moved past it. */
+  afterSequence: z.number().int().min(0).optional(),
+});
 
 /** Public procedures for the payer's widget, by checkout id, with the merchant's publishable key. */
 export const checkoutRouter = router({
@@ -18,6 +24,16 @@ export const checkoutRouter = router({
     if (!result.ok) throw toTrpcError(result.error);
     return toPublicCheckoutView(result.value.checkout, result.value.merchantName);
   }),
+  /** Polling fallback for live status (`/live/{id}` is the stream). */
+  status: checkoutProcedure
+    .input(CheckoutStatusInput)
+    .query(async ({ ctx, input }): Promise<{ changed: boolean; checkout: PublicCheckoutView | null }> => {
+      const result = await getPublicCheckout(ctx.deps, ctx.merchant, input.checkoutId);
+      if (!result.ok) throw toTrpcError(result.error);
+      const view = toPublicCheckoutView(result.value.checkout, result.value.merchantName);
+      const changed = input.afterSequence === undefined || view.sequence > input.afterSequence;
+      return { changed, checkout: changed ? view : null };
+    }),
   selectRail: checkoutProcedure.input(SelectRailInput).mutation(async ({ ctx, input }) => {
     const result = await selectRail(ctx.deps, ctx.merchant, input);
     if (!result.ok) throw toTrpcError(result.error);
