@@ -20,16 +20,20 @@ const T0 = Date.parse('2026-03-01T12:00:00Z');
 const FAR_FUTURE = new Date('2099-01-01T00:00:00Z');
 
 /**
- * A test payment due 1,000,000.00 USD: a run's one-cent credits never pay it in full, so every
- * observation is a real change (partially_paid, received grows) with an audit row and an outbox event.
+ * A test payment due 1,000,000.00 USD by default: a run's one-cent credits never pay it in full, so
+ * every observation is a real change (partially_paid, received grows) with an audit row and an outbox event.
  */
-export async function newPayment(db: Db, merchantId: MerchantId): Promise<string> {
+export async function newPayment(
+  db: Db,
+  merchantId: MerchantId,
+  amountDueMinor = 100_000_000n,
+): Promise<string> {
   const id = newId('pay_');
   const payment = openPayment({
     id: asPaymentId(id),
     merchantId,
     mode: 'test',
-    amountDue: moneyOf(usd, 100_000_000n),
+    amountDue: moneyOf(usd, amountDueMinor),
     expiresAt: FAR_FUTURE,
     escrow: false,
     now: new Date(T0),
@@ -48,8 +52,8 @@ export async function newPayment(db: Db, merchantId: MerchantId): Promise<string
 
 let sequence = 0;
 
-/** A one-cent sandbox credit with a transaction and external id never used before. */
-export function nextCredit(): Observation {
+/** A sandbox credit (one cent by default) with a transaction and external id never used before. */
+export function nextCredit(amountMinor = 1n): Observation {
   sequence += 1;
   const tag = `${process.pid}-${sequence}-${newId('', 8)}`;
   return {
@@ -58,7 +62,7 @@ export function nextCredit(): Observation {
     externalId: `bench-evt-${tag}`,
     occurredAt: new Date(T0 + sequence),
     txKey: `bench-tx-${tag}`,
-    amount: moneyOf(usd, 1n),
+    amount: moneyOf(usd, amountMinor),
   };
 }
 

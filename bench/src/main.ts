@@ -1,13 +1,15 @@
 /**
  * Kassa's benchmarks, one command: applyObservation throughput against a raw INSERT, and
  * checkouts.create latency at a fixed rate against GET /health, on PGlite and (with DATABASE_URL)
- * on PostgreSQL. Figures are judged as ratios to a baseline measured in the same run.
+ * on PostgreSQL; then, on PostgreSQL only, webhook delivery by worker processes against plain
+ * signed POSTs. Figures are judged as ratios to a baseline measured in the same run.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { createDb, createMerchant, issueKey, type Db, type Engine } from '@kassa/db';
 import { createTestDb } from '@kassa/db/testing';
 import { sql } from 'drizzle-orm';
+import { benchDeliveries, DELIVERY_GOALS, DELIVERY_PLAN, printDeliveries } from './deliveries';
 import { createBaselineTable } from './fixtures';
 import {
   createCheckoutEndpoint,
@@ -213,7 +215,11 @@ function printSummary(results: readonly EngineResult[]): void {
 async function main(): Promise<void> {
   const startedAt = new Date();
   const engines: Engine[] = process.env['DATABASE_URL'] ? ['pglite', 'postgres'] : ['pglite'];
-  if (engines.length === 1) say('DATABASE_URL is not set: PGlite only (set it to benchmark PostgreSQL too).');
+  if (engines.length === 1) {
+    say(
+      'DATABASE_URL is not set: PGlite only, and no webhook delivery bench (set it to benchmark PostgreSQL and worker processes too).',
+    );
+  }
   const machine = {
     cpus: availableParallelism(),
     cpuModel: cpus()[0]?.model ?? 'unknown',
@@ -231,11 +237,22 @@ async function main(): Promise<void> {
   const results: EngineResult[] = [];
   for (const engine of engines) results.push(await benchEngine(engine));
   printSummary(results);
+  // Delivery workers scale as processes sharing one PostgreSQL; PGlite lives inside one process.
+  const deliveries = engines.includes('postgres') ? await benchDeliveries() : null;
+  if (deliveries) printDeliveries(deliveries);
 
   const out = new URL('../results/latest.json', import.meta.url);
   mkdirSync(new URL('.', out), { recursive: true });
   const seconds = round((Date.now() - startedAt.getTime()) / 1000, 1);
-  const report = { startedAt: startedAt.toISOString(), seconds, machine, plan: PLAN, goals: GOALS, results };
+  const report = {
+    startedAt: startedAt.toISOString(),
+    seconds,
+    machine,
+    plan: { ...PLAN, deliveries: DELIVERY_PLAN },
+    goals: { ...GOALS, deliveries: DELIVERY_GOALS },
+    results,
+    deliveries,
+  };
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
   say(`\nresults written to bench/results/latest.json (${seconds} s)`);
 }

@@ -38,7 +38,7 @@ type Running = { child: ChildProcess; output: () => string; apiUrl: string };
 async function startGateway(): Promise<Running> {
   const [port, webhooksPort] = [await freePort(), await freePort()];
   let output = '';
-  const child = spawn(join(import.meta.dirname, '..', 'node_modules', '.bin', 'tsx'), ['src/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: join(import.meta.dirname, '..'),
     env: {
       ...process.env,

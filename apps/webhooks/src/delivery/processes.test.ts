@@ -25,7 +25,8 @@ type Workers = { stop(signal?: NodeJS.Signals): Promise<void> };
 function startWorkers(n: number): Workers {
   if (api.db.url) {
     const children: ChildProcess[] = Array.from({ length: n }, () =>
-      spawn(join(import.meta.dirname, '..', '..', 'node_modules', '.bin', 'tsx'), ['src/main.ts'], {
+      // node with tsx as a loader is one process: a kill reaches the worker itself, not a wrapper.
+      spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
         cwd: join(import.meta.dirname, '..', '..'),
         env: { ...process.env, DATABASE_URL: api.db.url ?? '', WEBHOOKS_PORT: '0', LOG_LEVEL: 'error' },
         stdio: 'ignore',

@@ -45,9 +45,11 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
     else log.warn({ ...fields, error: outcome.error, next }, 'webhook attempt failed');
   };
 
-  const tick = async () => {
+  /** Claims as many due deliveries as there are free slots; true when it filled them all. */
+  const tick = async (): Promise<boolean> => {
     await fanOutEvents(options.db, clock());
-    const due = await claimDueDeliveries(options.db, clock(), concurrency - inFlight.size, leaseMs);
+    const free = concurrency - inFlight.size;
+    const due = await claimDueDeliveries(options.db, clock(), free, leaseMs);
     for (const delivery of due) {
       const running = attempt(delivery)
         .catch((error: unknown) =>
@@ -56,20 +58,40 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
             'recording an attempt failed; the lease will retry it',
           ),
         )
-        .finally(() => inFlight.delete(running));
+        .finally(() => {
+          inFlight.delete(running);
+          wake();
+        });
       inFlight.add(running);
     }
+    return free > 0 && due.length === free;
   };
 
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      tick()
-        .catch((error: unknown) => log.error({ err: error }, 'delivery round failed; retrying next round'))
-        .finally(schedule);
-    }, pollMs);
+  // A round starts after the previous one, at once when it filled every slot (more may be due),
+  // early when a slot frees up while deliveries wait, else after pollMs.
+  let ticking = false;
+  let backlog = false;
+  const run = () => {
+    if (stopped || ticking) return;
+    if (timer) clearTimeout(timer);
+    ticking = true;
+    tick()
+      .then((full) => (backlog = full))
+      .catch((error: unknown) => log.error({ err: error }, 'delivery round failed; retrying next round'))
+      .finally(() => {
+        ticking = false;
+        schedule(backlog && inFlight.size < concurrency ? 0 : pollMs);
+      });
   };
-  schedule();
+  const schedule = (delayMs: number) => {
+    if (stopped) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(run, delayMs);
+  };
+  const wake = () => {
+    if (backlog) schedule(0);
+  };
+  schedule(pollMs);
 
   return {
     idle: () => inFlight.size === 0,
