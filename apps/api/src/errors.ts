@@ -17,6 +17,7 @@ export type KassaErrorCode =
   | 'sandbox_live_payment'
   | 'observation_rejected'
   | 'url_invalid'
+  | 'rotation_in_progress'
   | 'rate_limited'
   | 'internal';
 
@@ -36,6 +37,7 @@ const TRPC_CODES: Readonly<Record<KassaErrorCode, TRPC_ERROR_CODE_KEY>> = {
   sandbox_live_payment: 'FORBIDDEN',
   observation_rejected: 'CONFLICT',
   url_invalid: 'BAD_REQUEST',
+  rotation_in_progress: 'CONFLICT',
   rate_limited: 'TOO_MANY_REQUESTS',
   internal: 'INTERNAL_SERVER_ERROR',
 };

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Mode } from '@kassa/core';
-import { and, asc, desc, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { Database } from './client';
 import { newId } from './ids';
 import { outbox, payments, webhookAttempts, webhookDeliveries, webhookEndpoints } from './schema';
@@ -124,16 +124,20 @@ export async function deleteWebhookEndpoint(
   now = new Date(),
 ): Promise<boolean> {
   return db.transaction(async (tx) => {
-    const [row] = await tx
-      .update(webhookEndpoints)
-      .set({ deletedAt: now, status: 'disabled', disabledReason: 'deleted', updatedAt: now })
-      .where(visible(scope, id))
-      .returning({ id: webhookEndpoints.id });
-    if (!row) return false;
+    const [owned] = await tx
+      .select({ id: webhookEndpoints.id })
+      .from(webhookEndpoints)
+      .where(visible(scope, id));
+    if (!owned) return false;
+    // Deliveries before the endpoint: the order recordAttempt takes its locks in.
     await tx
       .update(webhookDeliveries)
       .set({ status: 'failed', lastError: 'endpoint deleted' })
       .where(and(eq(webhookDeliveries.endpointId, id), eq(webhookDeliveries.status, 'pending')));
+    await tx
+      .update(webhookEndpoints)
+      .set({ deletedAt: now, status: 'disabled', disabledReason: 'deleted', updatedAt: now })
+      .where(eq(webhookEndpoints.id, id));
     return true;
   });
 }
@@ -155,13 +159,22 @@ export async function rotateWebhookSecret(
       secret,
       updatedAt: now,
     })
-    .where(visible(scope, id))
+    // During an overlap the old secret is still promised to the merchant: no second rotation yet.
+    .where(
+      and(
+        visible(scope, id),
+        or(
+          isNull(webhookEndpoints.previousSecretExpiresAt),
+          lte(webhookEndpoints.previousSecretExpiresAt, now),
+        ),
+      ),
+    )
     .returning();
   return row ? { endpoint: toEndpoint(row), secret } : null;
 }
 
 /**
- * Turns new outbox events into one delivery per matching enabled endpoint of the payment's
+ * Turns new outbox events into one delivery per matching endpoint (not deleted) of the payment's
  * merchant and mode. Rows are taken with SKIP LOCKED, so several workers fan out without overlap.
  */
 export async function fanOutEvents(db: Database, now: Date, limit = 200): Promise<number> {
@@ -195,7 +208,7 @@ export async function fanOutEvents(db: Database, now: Date, limit = 200): Promis
       .where(
         and(
           inArray(webhookEndpoints.merchantId, merchantIds),
-          eq(webhookEndpoints.status, 'enabled'),
+          // Disabled endpoints get their deliveries too; they wait until it is enabled again.
           isNull(webhookEndpoints.deletedAt),
         ),
       );
@@ -229,6 +242,9 @@ export async function fanOutEvents(db: Database, now: Date, limit = 200): Promis
   });
 }
 
+/** Attempts one endpoint may have in flight at once, over all workers. */
+export const MAX_IN_FLIGHT_PER_ENDPOINT = 4;
+
 /** Everything one attempt needs: where, with which secrets, and the exact bytes to sign. */
 export type DueDelivery = Readonly<{
   deliveryId: bigint;
@@ -254,8 +270,8 @@ export async function claimDueDeliveries(
 ): Promise<DueDelivery[]> {
   if (limit <= 0) return [];
   return db.transaction(async (tx) => {
-    const due = await tx
-      .select({ id: webhookDeliveries.id })
+    const candidates = await tx
+      .select({ id: webhookDeliveries.id, endpointId: webhookDeliveries.endpointId })
       .from(webhookDeliveries)
       .innerJoin(webhookEndpoints, eq(webhookEndpoints.id, webhookDeliveries.endpointId))
       .where(
@@ -268,8 +284,30 @@ export async function claimDueDeliveries(
         ),
       )
       .orderBy(asc(webhookDeliveries.nextAttemptAt))
-      .limit(limit)
+      .limit(limit * 4)
       .for('update', { of: webhookDeliveries, skipLocked: true });
+    if (candidates.length === 0) return [];
+    // At most a few attempts in flight per endpoint, across all workers: a slow or hanging receiver
+    // holds its own share of the slots, never everyone's.
+    const busy = await tx
+      .select({ endpointId: webhookDeliveries.endpointId, inFlight: sql<number>`count(*)::int` })
+      .from(webhookDeliveries)
+      .where(
+        and(
+          inArray(webhookDeliveries.endpointId, [...new Set(candidates.map((c) => c.endpointId))]),
+          eq(webhookDeliveries.status, 'pending'),
+          gt(webhookDeliveries.lockedUntil, now),
+        ),
+      )
+      .groupBy(webhookDeliveries.endpointId);
+    const inFlight = new Map(busy.map((b) => [b.endpointId, b.inFlight]));
+    const due: typeof candidates = [];
+    for (const candidate of candidates) {
+      const taken = inFlight.get(candidate.endpointId) ?? 0;
+      if (taken >= MAX_IN_FLIGHT_PER_ENDPOINT || due.length >= limit) continue;
+      inFlight.set(candidate.endpointId, taken + 1);
+      due.push(candidate);
+    }
     if (due.length === 0) return [];
     const claimed = await tx
       .update(webhookDeliveries)
@@ -369,12 +407,22 @@ export async function recordAttempt(
   outcome: AttemptOutcome,
   now: Date,
   jitter: () => number = Math.random,
-): Promise<'delivered' | 'retrying' | 'failed'> {
+): Promise<'delivered' | 'retrying' | 'failed' | 'superseded'> {
   const ok = outcome.statusCode !== null && outcome.statusCode >= 200 && outcome.statusCode < 300;
   return db.transaction(async (tx) => {
     await tx
       .insert(webhookAttempts)
       .values({ deliveryId: delivery.deliveryId, attempt: delivery.attempt, ...outcome });
+    // Only the holder of the latest claim decides what comes next: a worker whose lease ran out
+    // and was taken over (or a resend) keeps its attempt in the history, nothing more.
+    const [current] = await tx
+      .select({ attempts: webhookDeliveries.attempts, status: webhookDeliveries.status })
+      .from(webhookDeliveries)
+      .where(eq(webhookDeliveries.id, delivery.deliveryId))
+      .for('update');
+    if (!current || current.attempts !== delivery.attempt || current.status !== 'pending')
+      return 'superseded';
+
     const base = { lockedUntil: null, lastStatusCode: outcome.statusCode, lastError: outcome.error };
     if (ok) {
       await tx
@@ -384,10 +432,23 @@ export async function recordAttempt(
       await tx
         .update(webhookEndpoints)
         .set({ failingSince: null })
-        .where(eq(webhookEndpoints.id, delivery.endpointId));
+        .where(and(eq(webhookEndpoints.id, delivery.endpointId), isNotNull(webhookEndpoints.failingSince)));
       return 'delivered';
     }
     const waitMs = RETRY_SCHEDULE_MS[delivery.attempt - 1];
+    if (waitMs === undefined) {
+      await tx
+        .update(webhookDeliveries)
+        .set({ ...base, status: 'failed' })
+        .where(eq(webhookDeliveries.id, delivery.deliveryId));
+    } else {
+      // ±10% jitter, so a receiver coming back is not hit by every retry at the same instant.
+      const nextAttemptAt = new Date(now.getTime() + Math.round(waitMs * (0.9 + 0.2 * jitter())));
+      await tx
+        .update(webhookDeliveries)
+        .set({ ...base, nextAttemptAt })
+        .where(eq(webhookDeliveries.id, delivery.deliveryId));
+    }
     const [endpoint] = await tx
       .update(webhookEndpoints)
       .set({
@@ -399,22 +460,9 @@ export async function recordAttempt(
       await tx
         .update(webhookEndpoints)
         .set({ status: 'disabled', disabledReason: 'every delivery failed for 60 hours', updatedAt: now })
-        .where(eq(webhookEndpoints.id, delivery.endpointId));
+        .where(and(eq(webhookEndpoints.id, delivery.endpointId), eq(webhookEndpoints.status, 'enabled')));
     }
-    if (waitMs === undefined) {
-      await tx
-        .update(webhookDeliveries)
-        .set({ ...base, status: 'failed' })
-        .where(eq(webhookDeliveries.id, delivery.deliveryId));
-      return 'failed';
-    }
-    // ±10% jitter, so a receiver coming back is not hit by every retry at the same instant.
-    const nextAttemptAt = new Date(now.getTime() + Math.round(waitMs * (0.9 + 0.2 * jitter())));
-    await tx
-      .update(webhookDeliveries)
-      .set({ ...base, nextAttemptAt })
-      .where(eq(webhookDeliveries.id, delivery.deliveryId));
-    return 'retrying';
+    return waitMs === undefined ? 'failed' : 'retrying';
   });
 }
 
@@ -508,7 +556,8 @@ export async function resendDelivery(
     );
   const updated = await db
     .update(webhookDeliveries)
-    .set({ status: 'pending', nextAttemptAt: now, lockedUntil: null })
+    // The lease stays: an attempt in flight finishes first, and the resend follows it, never beside it.
+    .set({ status: 'pending', nextAttemptAt: now })
     .where(and(eq(webhookDeliveries.id, deliveryId), inArray(webhookDeliveries.endpointId, owned)))
     .returning({ id: webhookDeliveries.id });
   return updated.length === 1;

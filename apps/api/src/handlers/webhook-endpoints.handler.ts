@@ -75,7 +75,8 @@ export const ListDeliveriesInput = z
   .default({ limit: 50 });
 export type ListDeliveriesInput = z.infer<typeof ListDeliveriesInput>;
 
-export const ResendDeliveryInput = z.strictObject({ deliveryId: z.string().regex(/^[0-9]{1,19}$/) });
+// Up to 18 digits: always inside PostgreSQL's bigint.
+export const ResendDeliveryInput = z.strictObject({ deliveryId: z.string().regex(/^[0-9]{1,18}$/) });
 
 export async function createEndpoint(
   deps: ApiDeps,
@@ -124,7 +125,13 @@ export async function rotateSecret(
   overlapSeconds: number,
 ): Promise<Result<{ endpoint: WebhookEndpoint; secret: string }, KassaError>> {
   const rotated = await rotateWebhookSecret(deps.db.orm, key, id, overlapSeconds * 1000, deps.clock());
-  return rotated ? ok(rotated) : err({ code: 'not_found', message: `No webhook endpoint ${id}.` });
+  if (rotated) return ok(rotated);
+  const existing = (await listWebhookEndpoints(deps.db.orm, key)).find((e) => e.id === id);
+  if (!existing) return err({ code: 'not_found', message: `No webhook endpoint ${id}.` });
+  return err({
+    code: 'rotation_in_progress',
+    message: `The previous secret still signs until ${existing.secretRotatesOutAt?.toISOString() ?? 'the overlap ends'}; rotate again after that.`,
+  });
 }
 
 export function endpointsOf(deps: ApiDeps, key: MerchantKey): Promise<WebhookEndpoint[]> {

@@ -1,7 +1,13 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { rawCall, startTestApi, type TestApi, type TestMerchant } from '@kassa/api/testing';
-import { claimDueDeliveries, fanOutEvents, recordAttempt, DISABLE_AFTER_MS } from '@kassa/db';
+import {
+  claimDueDeliveries,
+  fanOutEvents,
+  recordAttempt,
+  DISABLE_AFTER_MS,
+  MAX_IN_FLIGHT_PER_ENDPOINT,
+} from '@kassa/db';
 import { pino } from 'pino';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -305,6 +311,159 @@ describe('merchant webhook delivery', () => {
       expect(receiver.received).toHaveLength(0);
     } finally {
       await receiver.close();
+    }
+  });
+});
+
+describe('delivery edge cases', () => {
+  it('a resend during an attempt waits for it; a late record from a superseded claim changes nothing', async () => {
+    const shop = await api.merchant('Edge Shop');
+    const receiver = await startReceiver(() => 200);
+    try {
+      await endpointFor(shop, receiver.url('/hook'));
+      await paidCheckout(shop);
+      const now = new Date();
+      await fanOutEvents(api.db.orm, now);
+      const [first] = await claimDueDeliveries(api.db.orm, now, 10, 1_000);
+      const id = first!.deliveryId.toString();
+      expect(
+        (await rawCall(api.url, 'deliveries.resend', 'mutation', { deliveryId: id }, auth(shop))).status,
+      ).toBe(200);
+      // The resend does not break the lease of the attempt in flight.
+      expect(await claimDueDeliveries(api.db.orm, later(now, 500), 10, 1_000)).toHaveLength(0);
+      // The first worker stalls past its lease; another takes over.
+      const [second] = await claimDueDeliveries(api.db.orm, later(now, 2_000), 10, 60_000);
+      expect(second).toMatchObject({ attempt: 2 });
+      const failedLate = {
+        startedAt: now,
+        durationMs: 5,
+        statusCode: 500,
+        error: null,
+        responseExcerpt: null,
+      };
+      expect(await recordAttempt(api.db.orm, first!, failedLate, later(now, 2_500))).toBe('superseded');
+      expect(await claimDueDeliveries(api.db.orm, later(now, 3_000), 10, 60_000)).toHaveLength(0);
+      const okOutcome = { ...failedLate, statusCode: 200 };
+      expect(await recordAttempt(api.db.orm, second!, okOutcome, later(now, 3_000))).toBe('delivered');
+      const [listed] = data<{ data: { status: string; attempts: unknown[] }[] }>(
+        await rawCall(api.url, 'deliveries.list', 'query', {}, auth(shop)),
+      ).data;
+      expect(listed).toMatchObject({ status: 'delivered' });
+      expect(listed!.attempts).toHaveLength(2);
+      expect(
+        (
+          await rawCall(
+            api.url,
+            'deliveries.resend',
+            'mutation',
+            { deliveryId: '99999999999999999999' },
+            auth(shop),
+          )
+        ).status,
+      ).toBe(400);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('events that happen while an endpoint is disabled wait for it', async () => {
+    const shop = await api.merchant('Paused Shop');
+    const receiver = await startReceiver(() => 200);
+    try {
+      const { endpoint } = await endpointFor(shop, receiver.url('/hook'));
+      await rawCall(
+        api.url,
+        'webhookEndpoints.update',
+        'mutation',
+        { id: endpoint.id, enabled: false },
+        auth(shop),
+      );
+      await paidCheckout(shop);
+      await deliverDue(new Date());
+      expect(receiver.received).toHaveLength(0);
+      await rawCall(
+        api.url,
+        'webhookEndpoints.update',
+        'mutation',
+        { id: endpoint.id, enabled: true },
+        auth(shop),
+      );
+      await deliverDue(new Date());
+      expect(receiver.received).toHaveLength(1);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('one endpoint never takes more than its share of the attempts in flight', async () => {
+    const shop = await api.merchant('Crowded Shop');
+    const receiver = await startReceiver(() => 200);
+    try {
+      const slow = await endpointFor(shop, receiver.url('/slow'));
+      for (let i = 0; i < 6; i++) await paidCheckout(shop);
+      const other = await endpointFor(shop, receiver.url('/other'));
+      await paidCheckout(shop);
+      const now = new Date();
+      await fanOutEvents(api.db.orm, now);
+      const claimed = await claimDueDeliveries(api.db.orm, now, 16, 60_000);
+      expect(claimed.filter((c) => c.endpointId === slow.endpoint.id)).toHaveLength(
+        MAX_IN_FLIGHT_PER_ENDPOINT,
+      );
+      expect(claimed.filter((c) => c.endpointId === other.endpoint.id)).toHaveLength(1);
+      // While those are in flight, the slow endpoint gets no more.
+      expect(
+        (await claimDueDeliveries(api.db.orm, now, 16, 60_000)).filter(
+          (c) => c.endpointId === slow.endpoint.id,
+        ),
+      ).toHaveLength(0);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('a second rotation during the overlap is refused, keeping the promised old secret', async () => {
+    const shop = await api.merchant('Twice Shop');
+    const { endpoint } = await endpointFor(shop, 'https://example.com/hooks');
+    expect(
+      (await rawCall(api.url, 'webhookEndpoints.rotateSecret', 'mutation', { id: endpoint.id }, auth(shop)))
+        .status,
+    ).toBe(200);
+    const again = await rawCall(
+      api.url,
+      'webhookEndpoints.rotateSecret',
+      'mutation',
+      { id: endpoint.id },
+      auth(shop),
+    );
+    expect(again.body).toMatchObject({ error: { data: { kassaCode: 'rotation_in_progress' } } });
+  });
+
+  it('keeps only the first kilobyte of a huge response', async () => {
+    const big = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200);
+      res.end('x'.repeat(5_000_000));
+    });
+    await new Promise<void>((resolve) => big.listen(0, '127.0.0.1', resolve));
+    try {
+      const outcome = await sendDelivery(
+        {
+          deliveryId: 1n,
+          attempt: 1,
+          endpointId: 'we_x',
+          mode: 'test',
+          url: `http://127.0.0.1:${(big.address() as AddressInfo).port}/`,
+          secrets: ['whsec_' + Buffer.alloc(24).toString('base64')],
+          eventId: 'evt_x',
+          body: '{}',
+        },
+        { timeoutMs: 2_000, now: () => new Date() },
+      );
+      expect(outcome.statusCode).toBe(200);
+      expect(outcome.responseExcerpt?.length).toBe(1024);
+    } finally {
+      big.closeAllConnections();
+      big.close();
     }
   });
 });

@@ -1,4 +1,6 @@
-import { lookup } from 'node:dns/promises';
+import { lookup as dnsLookup } from 'node:dns';
+import { request as httpRequest, type RequestOptions } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { BlockList, isIP } from 'node:net';
 import type { AttemptOutcome, DueDelivery } from '@kassa/db';
 import { signWebhook } from './sign';
@@ -22,11 +24,14 @@ for (const [net, prefix] of [
 }
 // IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) are checked against the IPv4 rules by BlockList itself.
 for (const [net, prefix] of [
-  ['::', 128],
   ['::1', 128],
   ['fc00::', 7],
   ['fe80::', 10],
   ['ff00::', 8],
+  // Forms that carry an IPv4 address inside: NAT64, 6to4, IPv4-compatible.
+  ['64:ff9b::', 96],
+  ['2002::', 16],
+  ['::', 96],
 ] as const) {
   PRIVATE.addSubnet(net, prefix, 'ipv6');
 }
@@ -44,7 +49,8 @@ export type SendOptions = Readonly<{ timeoutMs: number; now: () => Date }>;
 /**
  * One attempt: sign, POST, and report what happened. Never throws: a refused address, a timeout or
  * a connection error is an outcome like any status code. Redirects are not followed (a 3xx is a
- * failure), so a receiver cannot bounce a live webhook to a private address.
+ * failure). For live endpoints the address is checked inside the connection's own DNS lookup, so a
+ * name cannot resolve to a public address for a check and to a private one for the request.
  */
 export async function sendDelivery(delivery: DueDelivery, options: SendOptions): Promise<AttemptOutcome> {
   const startedAt = options.now();
@@ -58,36 +64,102 @@ export async function sendDelivery(delivery: DueDelivery, options: SendOptions):
     ...fields,
   });
   try {
-    if (delivery.mode === 'live') {
-      const refusal = await refusePrivateDestination(delivery.url);
-      if (refusal) return outcome({ error: refusal });
-    }
+    const url = new URL(delivery.url);
     const headers = signWebhook({
       id: delivery.eventId,
       timestamp: startedAt,
       body: delivery.body,
       secrets: delivery.secrets,
     });
-    const response = await fetch(delivery.url, {
-      method: 'POST',
-      headers: { ...headers, 'content-type': 'application/json', 'user-agent': 'Kassa-Webhooks/1' },
-      body: delivery.body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(options.timeoutMs),
+    if (
+      delivery.mode === 'live' &&
+      isIP(url.hostname.replace(/^\[|\]$/g, '')) &&
+      isPrivateAddress(url.hostname.replace(/^\[|\]$/g, ''))
+    ) {
+      return outcome({ error: `refused: ${url.hostname} is a private address` });
+    }
+    const response = await post(url, delivery.body, headers, {
+      timeoutMs: options.timeoutMs,
+      ...(delivery.mode === 'live' ? { lookup: publicOnlyLookup } : {}),
     });
-    const text = await response.text().catch(() => '');
-    return outcome({ statusCode: response.status, responseExcerpt: text.slice(0, EXCERPT_BYTES) || null });
+    return outcome({ statusCode: response.statusCode, responseExcerpt: response.excerpt || null });
   } catch (error) {
-    const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-    return outcome({ error: timedOut ? `timed out after ${options.timeoutMs} ms` : describe(error) });
+    return outcome({ error: describe(error) });
   }
 }
 
-async function refusePrivateDestination(url: string): Promise<string | null> {
-  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-  const addresses = isIP(host) ? [host] : (await lookup(host, { all: true })).map((a) => a.address);
-  const blocked = addresses.find(isPrivateAddress);
-  return blocked ? `refused: ${host} resolves to a private address (${blocked})` : null;
+type Lookup = NonNullable<RequestOptions['lookup']>;
+
+/** dns.lookup, refusing any private address it resolves to. */
+const publicOnlyLookup: Lookup = (hostname, options, callback) => {
+  dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
+    if (error) return callback(error, '', 4);
+    const list = addresses;
+    const blocked = list.find((a) => isPrivateAddress(a.address));
+    if (blocked)
+      return callback(
+        new Error(`refused: ${hostname} resolves to a private address (${blocked.address})`),
+        '',
+        4,
+      );
+    if (options.all) return callback(null, list);
+    const first = list[0];
+    return first
+      ? callback(null, first.address, first.family)
+      : callback(new Error(`no address for ${hostname}`), '', 4);
+  });
+};
+
+function post(
+  url: URL,
+  body: string,
+  headers: Record<string, string>,
+  options: { timeoutMs: number; lookup?: Lookup },
+): Promise<{ statusCode: number; excerpt: string }> {
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = send(url, {
+      method: 'POST',
+      headers: {
+        ...headers,
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+        'user-agent': 'Kassa-Webhooks/1',
+      },
+      ...(options.lookup ? { lookup: options.lookup } : {}),
+    });
+    const timer = setTimeout(
+      () => req.destroy(new Error(`timed out after ${options.timeoutMs} ms`)),
+      options.timeoutMs,
+    );
+    req.on('response', (res) => {
+      // Keep the first kilobyte for the merchant's delivery log; never buffer more than that.
+      const chunks: Buffer[] = [];
+      let kept = 0;
+      const finish = () => {
+        clearTimeout(timer);
+        resolve({
+          statusCode: res.statusCode ?? 0,
+          excerpt: Buffer.concat(chunks).toString('utf8').slice(0, EXCERPT_BYTES),
+        });
+      };
+      res.on('data', (chunk: Buffer) => {
+        if (kept < EXCERPT_BYTES) chunks.push(chunk.subarray(0, EXCERPT_BYTES - kept));
+        kept += chunk.length;
+        if (kept >= EXCERPT_BYTES) {
+          res.destroy();
+          finish();
+        }
+      });
+      res.on('end', finish);
+      res.on('error', finish);
+    });
+    req.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    req.end(body);
+  });
 }
 
 function describe(error: unknown): string {

@@ -71,11 +71,12 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
   // early when a slot frees up while deliveries wait, else after pollMs.
   let ticking = false;
   let backlog = false;
+  let round: Promise<unknown> = Promise.resolve();
   const run = () => {
     if (stopped || ticking) return;
     if (timer) clearTimeout(timer);
     ticking = true;
-    tick()
+    round = tick()
       .then((full) => (backlog = full))
       .catch((error: unknown) => log.error({ err: error }, 'delivery round failed; retrying next round'))
       .finally(() => {
@@ -98,6 +99,8 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
+      // A round under way may still claim deliveries: let it, then wait for what it started.
+      await round.catch(() => undefined);
       await Promise.allSettled([...inFlight]);
     },
   };
