@@ -126,9 +126,13 @@ describe('live status', () => {
     expect(openCheckoutStream(config, { onView: vi.fn(), onError: vi.fn() })).toBeNull();
   });
 
-  it('hands over views, closes itself when final and reports an error once', () => {
+  it('hands over views, closes itself when final, rides out a reconnect and reports a dead stream once', () => {
     const sources: FakeEventSource[] = [];
     class FakeEventSource {
+      static readonly CONNECTING = 0;
+      static readonly OPEN = 1;
+      static readonly CLOSED = 2;
+      readyState = FakeEventSource.OPEN;
       readonly listeners = new Map<string, ((event: { data?: unknown }) => void)[]>();
       closed = false;
       constructor(readonly url: string) {
@@ -158,8 +162,20 @@ describe('live status', () => {
     live.emit('error');
     expect(onError).not.toHaveBeenCalled();
 
+    // A dropped connection: EventSource reconnects by itself (with Last-Event-ID); the page reads once meanwhile.
+    const onReconnecting = vi.fn();
+    openCheckoutStream(config, { onView, onError, onReconnecting });
+    const dropped = sources[1]!;
+    dropped.readyState = FakeEventSource.CONNECTING;
+    dropped.emit('error');
+    expect(onReconnecting).toHaveBeenCalledTimes(1);
+    expect(dropped.closed).toBe(false);
+    expect(onError).not.toHaveBeenCalled();
+
+    // A stream the browser gave up on: the page falls back to polling, once.
     const close = openCheckoutStream(config, { onView, onError });
-    const failing = sources[1]!;
+    const failing = sources[2]!;
+    failing.readyState = FakeEventSource.CLOSED;
     failing.emit('error');
     failing.emit('error');
     expect(onError).toHaveBeenCalledTimes(1);

@@ -86,7 +86,7 @@ export function isNewerView(current: CheckoutView | null, next: CheckoutView): b
  */
 export function openCheckoutStream(
   config: KassaConfig,
-  handlers: { onView(view: CheckoutView): void; onError(): void },
+  handlers: { onView(view: CheckoutView): void; onError(): void; onReconnecting?(): void },
 ): (() => void) | null {
   if (typeof EventSource === 'undefined') return null;
   const source = new EventSource(checkoutStreamUrl(config));
@@ -108,6 +108,12 @@ export function openCheckoutStream(
   });
   source.addEventListener('error', () => {
     if (!open) return;
+    // A dropped connection is retried by EventSource itself, resuming with Last-Event-ID; only a
+    // stream the browser has given up on (refused, not found) sends the page to polling.
+    if (source.readyState === EventSource.CONNECTING) {
+      handlers.onReconnecting?.();
+      return;
+    }
     close();
     handlers.onError();
   });

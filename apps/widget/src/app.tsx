@@ -249,6 +249,12 @@ function useLiveCheckout(config: KassaConfig) {
       onError() {
         if (!controller.signal.aborted) void poll();
       },
+      onReconnecting() {
+        // One read while the stream reconnects, so nothing is missed in between.
+        if (!controller.signal.aborted) {
+          void send(() => getCheckout(config, controller.signal));
+        }
+      },
     });
     if (!closeStream) void poll();
     return () => {
