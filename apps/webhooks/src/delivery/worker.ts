@@ -45,11 +45,10 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
     else log.warn({ ...fields, error: outcome.error, next }, 'webhook attempt failed');
   };
 
-  /** Claims as many due deliveries as there are free slots; true when it filled them all. */
+  /** Claims due deliveries for the free slots; true when it claimed any (more may be waiting). */
   const tick = async (): Promise<boolean> => {
     await fanOutEvents(options.db, clock());
-    const free = concurrency - inFlight.size;
-    const due = await claimDueDeliveries(options.db, clock(), free, leaseMs);
+    const due = await claimDueDeliveries(options.db, clock(), concurrency - inFlight.size, leaseMs);
     for (const delivery of due) {
       const running = attempt(delivery)
         .catch((error: unknown) =>
@@ -64,24 +63,26 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
         });
       inFlight.add(running);
     }
-    return free > 0 && due.length === free;
+    return due.length > 0;
   };
 
-  // A round starts after the previous one, at once when it filled every slot (more may be due),
-  // early when a slot frees up while deliveries wait, else after pollMs.
+  // Rounds never overlap. After a round that claimed something the next runs at once; a finished
+  // attempt frees a slot (and maybe an endpoint's share) and asks for a round; with nothing to
+  // send the loop polls every pollMs.
   let ticking = false;
-  let backlog = false;
   let round: Promise<unknown> = Promise.resolve();
   const run = () => {
     if (stopped || ticking) return;
     if (timer) clearTimeout(timer);
     ticking = true;
     round = tick()
-      .then((full) => (backlog = full))
-      .catch((error: unknown) => log.error({ err: error }, 'delivery round failed; retrying next round'))
-      .finally(() => {
+      .catch((error: unknown) => {
+        log.error({ err: error }, 'delivery round failed; retrying next round');
+        return false;
+      })
+      .then((claimed) => {
         ticking = false;
-        schedule(backlog && inFlight.size < concurrency ? 0 : pollMs);
+        schedule(claimed && inFlight.size < concurrency ? 0 : pollMs);
       });
   };
   const schedule = (delayMs: number) => {
@@ -90,7 +91,7 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
     timer = setTimeout(run, delayMs);
   };
   const wake = () => {
-    if (backlog) schedule(0);
+    if (!ticking) schedule(0);
   };
   schedule(pollMs);
 
