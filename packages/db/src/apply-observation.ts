@@ -8,7 +8,7 @@ import {
   type RejectReason,
 } from '@kassa/core';
 import { eq, sql } from 'drizzle-orm';
-import type { Db, Tx } from './client';
+import { rowsOf, type Db, type Tx } from './client';
 import { encodeObservation } from './codec';
 import { newId } from './ids';
 import { rowToPayment } from './checkouts';
@@ -135,11 +135,6 @@ function eventRows(events: readonly DomainEvent[], p: Payment) {
     ),
     sql`, `,
   );
-}
-
-/** drizzle's execute answers with rows (postgres.js) or { rows } (PGlite). */
-function rowsOf<T>(result: unknown): T[] {
-  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
 
 function describeChanges(

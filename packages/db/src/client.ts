@@ -69,6 +69,11 @@ export async function createDb(options: DbOptions): Promise<Db> {
   };
 }
 
+/** drizzle's execute answers with rows (postgres.js) or { rows } (PGlite). */
+export function rowsOf<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}
+
 /** The database a process is configured for: PostgreSQL when a URL is given, else PGlite in `dataDir`. */
 export function openDb(config: { databaseUrl: string | undefined; dataDir: string }): Promise<Db> {
   return config.databaseUrl

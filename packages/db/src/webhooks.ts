@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Mode } from '@kassa/core';
-import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm';
-import type { Database } from './client';
+import { and, asc, desc, eq, gt, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { rowsOf, type Database } from './client';
 import { newId } from './ids';
 import { outbox, payments, webhookAttempts, webhookDeliveries, webhookEndpoints } from './schema';
 
@@ -400,7 +400,12 @@ export type AttemptOutcome = Readonly<{
   responseExcerpt: string | null;
 }>;
 
-/** Records an attempt and decides what comes next: delivered, another try later, or failed for good. */
+/**
+ * Records an attempt and decides what comes next: delivered, another try later, or failed for good.
+ * One statement: the attempt goes into the history, and the delivery moves on only if this worker
+ * still holds its latest claim (a worker whose lease was taken over, or a resend, leaves the
+ * decision to the newer claim). Rows are locked delivery first, endpoint second, as delete does.
+ */
 export async function recordAttempt(
   db: Database,
   delivery: Pick<DueDelivery, 'deliveryId' | 'attempt' | 'endpointId'>,
@@ -409,61 +414,47 @@ export async function recordAttempt(
   jitter: () => number = Math.random,
 ): Promise<'delivered' | 'retrying' | 'failed' | 'superseded'> {
   const ok = outcome.statusCode !== null && outcome.statusCode >= 200 && outcome.statusCode < 300;
-  return db.transaction(async (tx) => {
-    await tx
-      .insert(webhookAttempts)
-      .values({ deliveryId: delivery.deliveryId, attempt: delivery.attempt, ...outcome });
-    // Only the holder of the latest claim decides what comes next: a worker whose lease ran out
-    // and was taken over (or a resend) keeps its attempt in the history, nothing more.
-    const [current] = await tx
-      .select({ attempts: webhookDeliveries.attempts, status: webhookDeliveries.status })
-      .from(webhookDeliveries)
-      .where(eq(webhookDeliveries.id, delivery.deliveryId))
-      .for('update');
-    if (!current || current.attempts !== delivery.attempt || current.status !== 'pending')
-      return 'superseded';
-
-    const base = { lockedUntil: null, lastStatusCode: outcome.statusCode, lastError: outcome.error };
-    if (ok) {
-      await tx
-        .update(webhookDeliveries)
-        .set({ ...base, status: 'delivered', deliveredAt: now })
-        .where(eq(webhookDeliveries.id, delivery.deliveryId));
-      await tx
-        .update(webhookEndpoints)
-        .set({ failingSince: null })
-        .where(and(eq(webhookEndpoints.id, delivery.endpointId), isNotNull(webhookEndpoints.failingSince)));
-      return 'delivered';
-    }
-    const waitMs = RETRY_SCHEDULE_MS[delivery.attempt - 1];
-    if (waitMs === undefined) {
-      await tx
-        .update(webhookDeliveries)
-        .set({ ...base, status: 'failed' })
-        .where(eq(webhookDeliveries.id, delivery.deliveryId));
-    } else {
-      // ±10% jitter, so a receiver coming back is not hit by every retry at the same instant.
-      const nextAttemptAt = new Date(now.getTime() + Math.round(waitMs * (0.9 + 0.2 * jitter())));
-      await tx
-        .update(webhookDeliveries)
-        .set({ ...base, nextAttemptAt })
-        .where(eq(webhookDeliveries.id, delivery.deliveryId));
-    }
-    const [endpoint] = await tx
+  const waitMs = RETRY_SCHEDULE_MS[delivery.attempt - 1];
+  const final = !ok && waitMs === undefined;
+  // ±10% jitter, so a receiver coming back is not hit by every retry at the same instant.
+  const nextAttemptAt = new Date(now.getTime() + Math.round((waitMs ?? 0) * (0.9 + 0.2 * jitter())));
+  const status = ok ? 'delivered' : final ? 'failed' : 'pending';
+  const at = now.toISOString();
+  const result = await db.execute(sql`
+    with attempt as (
+      insert into ${webhookAttempts} (delivery_id, attempt, started_at, duration_ms, status_code, error, response_excerpt)
+      values (${delivery.deliveryId.toString()}::bigint, ${delivery.attempt}, ${outcome.startedAt.toISOString()}::timestamptz,
+              ${outcome.durationMs}, ${outcome.statusCode}::int, ${outcome.error}, ${outcome.responseExcerpt})
+    ),
+    moved as (
+      update ${webhookDeliveries} set
+        status = ${status},
+        delivered_at = case when ${ok} then ${at}::timestamptz else delivered_at end,
+        next_attempt_at = case when ${status === 'pending'} then ${nextAttemptAt.toISOString()}::timestamptz else next_attempt_at end,
+        locked_until = null, last_status_code = ${outcome.statusCode}::int, last_error = ${outcome.error}
+      where id = ${delivery.deliveryId.toString()}::bigint and attempts = ${delivery.attempt} and status = 'pending'
+      returning id
+    ),
+    endpoint as (
+      update ${webhookEndpoints}
+      set failing_since = case when ${ok} then null else coalesce(failing_since, ${at}::timestamptz) end
+      where id = ${delivery.endpointId} and exists (select 1 from moved)
+        and (not ${ok} or failing_since is not null)
+      returning failing_since
+    )
+    select (select count(*) from moved)::int as moved, (select failing_since from endpoint) as failing_since
+  `);
+  const [row] = rowsOf<{ moved: number; failing_since: string | Date | null }>(result);
+  if (!row || row.moved === 0) return 'superseded';
+  if (ok) return 'delivered';
+  const failingSince = row.failing_since === null ? null : new Date(row.failing_since);
+  if (failingSince && now.getTime() - failingSince.getTime() >= DISABLE_AFTER_MS) {
+    await db
       .update(webhookEndpoints)
-      .set({
-        failingSince: sql`coalesce(${webhookEndpoints.failingSince}, ${now.toISOString()}::timestamptz)`,
-      })
-      .where(eq(webhookEndpoints.id, delivery.endpointId))
-      .returning({ failingSince: webhookEndpoints.failingSince });
-    if (endpoint?.failingSince && now.getTime() - endpoint.failingSince.getTime() >= DISABLE_AFTER_MS) {
-      await tx
-        .update(webhookEndpoints)
-        .set({ status: 'disabled', disabledReason: 'every delivery failed for 60 hours', updatedAt: now })
-        .where(and(eq(webhookEndpoints.id, delivery.endpointId), eq(webhookEndpoints.status, 'enabled')));
-    }
-    return waitMs === undefined ? 'failed' : 'retrying';
-  });
+      .set({ status: 'disabled', disabledReason: 'every delivery failed for 60 hours', updatedAt: now })
+      .where(and(eq(webhookEndpoints.id, delivery.endpointId), eq(webhookEndpoints.status, 'enabled')));
+  }
+  return final ? 'failed' : 'retrying';
 }
 
 export type DeliveryRecord = Readonly<{

@@ -14,6 +14,8 @@ export type DeliveryWorkerOptions = Readonly<{
   clock?: () => Date;
 }>;
 
+const WAKE_COALESCE_MS = 2;
+
 export type DeliveryWorker = Readonly<{ stop(): Promise<void>; idle(): boolean }>;
 
 /**
@@ -85,13 +87,21 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
         schedule(claimed && inFlight.size < concurrency ? 0 : pollMs);
       });
   };
+  let wakePending = false;
   const schedule = (delayMs: number) => {
     if (stopped) return;
     if (timer) clearTimeout(timer);
-    timer = setTimeout(run, delayMs);
+    timer = setTimeout(() => {
+      wakePending = false;
+      run();
+    }, delayMs);
   };
+  // Attempts that finish close together share one round (one claim for several free slots).
   const wake = () => {
-    if (!ticking) schedule(0);
+    if (!ticking && !wakePending) {
+      wakePending = true;
+      schedule(WAKE_COALESCE_MS);
+    }
   };
   schedule(pollMs);
 
