@@ -35,7 +35,12 @@ function startWorkers(n: number): Workers {
     const exit = (child: ChildProcess, signal: NodeJS.Signals) =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => resolve());
+        // A worker that does not stop in time (say its database is gone) is killed: none outlives the test.
+        const escalate = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        child.once('exit', () => {
+          clearTimeout(escalate);
+          resolve();
+        });
         child.kill(signal);
       });
     return {
