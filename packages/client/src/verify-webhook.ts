@@ -1,22 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { DOMAIN_EVENT_TYPES } from '@kassa/core';
 import { z } from 'zod';
 
-export const WebhookEventType = z.enum([
-  'checkout.processing',
-  'checkout.partially_paid',
-  'checkout.paid',
-  'checkout.overpaid',
-  'checkout.expired',
-  'checkout.failed',
-  'checkout.canceled',
-  'checkout.late_payment',
-  'refund.succeeded',
-  'escrow.funded',
-  'escrow.released',
-  'escrow.refunded',
-  'payout.paid',
-  'payout.failed',
-]);
+/** The event types merchants receive: one list, kept in core beside the events themselves. */
+export const WebhookEventType = z.enum(DOMAIN_EVENT_TYPES);
 export type WebhookEventType = z.infer<typeof WebhookEventType>;
 
 /** An exact decimal string (`'12.50'`), never a float, and the asset it counts. */
