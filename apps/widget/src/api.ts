@@ -1,32 +1,18 @@
+import {
+  FINAL_STATUSES as CORE_FINAL_STATUSES,
+  PAYMENT_STATUSES,
+  RAILS,
+  type PaymentStatus,
+} from '@kassa/core';
 import type { KassaConfig } from './config';
 import { isDecimalString, type Amount } from './format-amount';
 import { isFilledString, isRecord } from './guards';
 
-const STATUSES = [
-  'pending',
-  'processing',
-  'partially_paid',
-  'paid',
-  'overpaid',
-  'expired',
-  'failed',
-  'canceled',
-  'refunded',
-  'partially_refunded',
-] as const;
-const RAILS = ['sandbox', 'card', 'stellar', 'evm'] as const;
-
-export type CheckoutStatus = (typeof STATUSES)[number];
+// One list of statuses and rails for the whole house: core's (pure TypeScript, bundled here).
+const STATUSES = PAYMENT_STATUSES;
+export type CheckoutStatus = PaymentStatus;
 /** Statuses after which nothing more happens on this page: live status and polling stop. */
-export const FINAL_STATUSES: ReadonlySet<CheckoutStatus> = new Set<CheckoutStatus>([
-  'paid',
-  'overpaid',
-  'expired',
-  'failed',
-  'canceled',
-  'refunded',
-  'partially_refunded',
-]);
+export const FINAL_STATUSES: ReadonlySet<CheckoutStatus> = CORE_FINAL_STATUSES;
 export type Rail = (typeof RAILS)[number];
 export type SimulateOutcome = 'pay' | 'pay_part' | 'overpay' | 'fail' | 'expire';
 export type LineItem = Readonly<{ name: string; quantity: number; unitAmount: Amount; amount: Amount }>;
