@@ -12,6 +12,8 @@ export const ApiEnv = z.object({
   KASSA_PUBLIC_URL: z.url().optional(),
   /** The built widget (apps/widget/dist) when the API runs on its own; the gateway finds it itself. */
   KASSA_WIDGET_DIR: z.string().min(1).optional(),
+  /** Whether test-mode webhooks may reach private addresses (localhost); refuse on a shared deployment. */
+  KASSA_TEST_WEBHOOKS_PRIVATE: z.enum(['allow', 'refuse']).default('allow'),
   /** Interface to listen on. The demo stays on loopback; set 0.0.0.0 behind a proxy or in a container. */
   HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -37,7 +37,12 @@ async function main(): Promise<void> {
 
   const api = await listen(createApiServer(deps), env.PORT, env.HOST);
   const receiver = await listen(createWebhooksServer({ db, log }), env.WEBHOOKS_PORT, env.HOST);
-  const workers = startWorkers({ db, log, decoders: { sandbox: (event) => deps.sandbox.observe(event) } });
+  const workers = startWorkers({
+    db,
+    log,
+    decoders: { sandbox: (event) => deps.sandbox.observe(event) },
+    delivery: { privateInTest: env.KASSA_TEST_WEBHOOKS_PRIVATE },
+  });
 
   const demo = await ensureDemoMerchant(db, dataDir);
   const key = await findKey(db.orm, demo.secretKey);

@@ -5,6 +5,8 @@ export const WebhooksEnv = z.object({
   WEBHOOKS_PORT: z.coerce.number().int().min(0).max(65535).default(3001),
   DATABASE_URL: z.url().optional(),
   KASSA_DATA_DIR: z.string().min(1).default('.kassa'),
+  /** Whether test-mode webhooks may reach private addresses (localhost); refuse on a shared deployment. */
+  KASSA_TEST_WEBHOOKS_PRIVATE: z.enum(['allow', 'refuse']).default('allow'),
   HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -23,7 +23,12 @@ async function main(): Promise<void> {
   server.listen(env.WEBHOOKS_PORT, env.HOST, () =>
     log.info({ port: env.WEBHOOKS_PORT, engine: db.engine }, 'receiver listening'),
   );
-  const workers = startWorkers({ db, log, decoders: { sandbox: (event) => sandbox.observe(event) } });
+  const workers = startWorkers({
+    db,
+    log,
+    decoders: { sandbox: (event) => sandbox.observe(event) },
+    delivery: { privateInTest: env.KASSA_TEST_WEBHOOKS_PRIVATE },
+  });
   const shutdown = () => {
     server.closeAllConnections();
     server.close(

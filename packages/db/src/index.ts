@@ -2,6 +2,7 @@ export {
   createDb,
   openDb,
   pingDb,
+  rowsOf,
   type Db,
   type DbOptions,
   type Database,

@@ -173,11 +173,18 @@ export async function rotateWebhookSecret(
   return row ? { endpoint: toEndpoint(row), secret } : null;
 }
 
+/** The instant a statement works at: the caller's clock in tests, else the database's own. */
+function clockOf(now: Date | undefined) {
+  // One clock for every worker: leases compared across machines must not depend on their skew.
+  return now ? sql`${now.toISOString()}::timestamptz` : sql`now()`;
+}
+
 /**
  * Turns new outbox events into one delivery per matching endpoint (not deleted) of the payment's
  * merchant and mode. Rows are taken with SKIP LOCKED, so several workers fan out without overlap.
  */
-export async function fanOutEvents(db: Database, now: Date, limit = 200): Promise<number> {
+export async function fanOutEvents(db: Database, now?: Date, limit = 200): Promise<number> {
+  const at = clockOf(now);
   return db.transaction(async (tx) => {
     const events = await tx
       .select({
@@ -224,14 +231,14 @@ export async function fanOutEvents(db: Database, now: Date, limit = 200): Promis
           merchantId: event.merchantId,
           status: 'pending' as const,
           attempts: 0,
-          nextAttemptAt: now,
-          createdAt: now,
+          nextAttemptAt: at,
+          createdAt: at,
         })),
     );
     if (deliveries.length > 0) await tx.insert(webhookDeliveries).values(deliveries).onConflictDoNothing();
     await tx
       .update(outbox)
-      .set({ publishedAt: now })
+      .set({ publishedAt: at })
       .where(
         inArray(
           outbox.id,
@@ -260,15 +267,17 @@ export type DueDelivery = Readonly<{
 /**
  * Claims due deliveries under a lease (`FOR UPDATE SKIP LOCKED`): no two workers send one at the
  * same time. A worker that dies after sending leaves the lease to run out, and the delivery is
- * sent again later with the same `webhook-id`, as at-least-once requires.
+ * sent again later with the same `webhook-id`, as at-least-once requires. `now` is for tests;
+ * workers leave it out and the database's clock decides, the same for every process.
  */
 export async function claimDueDeliveries(
   db: Database,
-  now: Date,
+  now: Date | undefined,
   limit: number,
   leaseMs: number,
 ): Promise<DueDelivery[]> {
   if (limit <= 0) return [];
+  const at = clockOf(now);
   return db.transaction(async (tx) => {
     const candidates = await tx
       .select({ id: webhookDeliveries.id, endpointId: webhookDeliveries.endpointId })
@@ -279,8 +288,8 @@ export async function claimDueDeliveries(
           // A disabled endpoint's deliveries wait; they go out again once it is re-enabled.
           eq(webhookEndpoints.status, 'enabled'),
           eq(webhookDeliveries.status, 'pending'),
-          lte(webhookDeliveries.nextAttemptAt, now),
-          or(isNull(webhookDeliveries.lockedUntil), lt(webhookDeliveries.lockedUntil, now)),
+          lte(webhookDeliveries.nextAttemptAt, at),
+          or(isNull(webhookDeliveries.lockedUntil), lt(webhookDeliveries.lockedUntil, at)),
         ),
       )
       .orderBy(asc(webhookDeliveries.nextAttemptAt))
@@ -296,7 +305,7 @@ export async function claimDueDeliveries(
         and(
           inArray(webhookDeliveries.endpointId, [...new Set(candidates.map((c) => c.endpointId))]),
           eq(webhookDeliveries.status, 'pending'),
-          gt(webhookDeliveries.lockedUntil, now),
+          gt(webhookDeliveries.lockedUntil, at),
         ),
       )
       .groupBy(webhookDeliveries.endpointId);
@@ -313,7 +322,7 @@ export async function claimDueDeliveries(
       .update(webhookDeliveries)
       .set({
         attempts: sql`${webhookDeliveries.attempts} + 1`,
-        lockedUntil: new Date(now.getTime() + leaseMs),
+        lockedUntil: sql`${at} + ${leaseMs}::float8 * interval '1 millisecond'`,
       })
       .where(
         inArray(
@@ -328,7 +337,16 @@ export async function claimDueDeliveries(
         eventId: webhookDeliveries.eventId,
       });
     const endpointRows = await tx
-      .select()
+      .select({
+        id: webhookEndpoints.id,
+        mode: webhookEndpoints.mode,
+        url: webhookEndpoints.url,
+        secret: webhookEndpoints.secret,
+        // The old secret signs too while its overlap lasts.
+        previousSecret: sql<
+          string | null
+        >`case when ${webhookEndpoints.previousSecretExpiresAt} > ${at} then ${webhookEndpoints.previousSecret} end`,
+      })
       .from(webhookEndpoints)
       .where(inArray(webhookEndpoints.id, [...new Set(claimed.map((c) => c.endpointId))]));
     const events = await tx
@@ -339,8 +357,6 @@ export async function claimDueDeliveries(
       const endpoint = endpointRows.find((e) => e.id === c.endpointId);
       const event = events.find((e) => e.eventId === c.eventId);
       if (!endpoint || !event) return [];
-      const rotating =
-        endpoint.previousSecret && endpoint.previousSecretExpiresAt && endpoint.previousSecretExpiresAt > now;
       return [
         {
           deliveryId: c.id,
@@ -348,10 +364,7 @@ export async function claimDueDeliveries(
           endpointId: endpoint.id,
           mode: endpoint.mode,
           url: endpoint.url,
-          secrets:
-            rotating && endpoint.previousSecret
-              ? [endpoint.secret, endpoint.previousSecret]
-              : [endpoint.secret],
+          secrets: endpoint.previousSecret ? [endpoint.secret, endpoint.previousSecret] : [endpoint.secret],
           eventId: event.eventId,
           body: eventBody(event),
         },
@@ -361,7 +374,9 @@ export async function claimDueDeliveries(
 }
 
 /** The body merchants receive; built from the outbox row alone, so every retry sends the same bytes. */
-function eventBody(event: typeof outbox.$inferSelect): string {
+function eventBody(
+  event: Pick<typeof outbox.$inferSelect, 'eventId' | 'type' | 'sequence' | 'payload'>,
+): string {
   const payload = event.payload as { occurredAt: string; checkout: unknown };
   return JSON.stringify({
     id: event.eventId,
@@ -410,16 +425,16 @@ export async function recordAttempt(
   db: Database,
   delivery: Pick<DueDelivery, 'deliveryId' | 'attempt' | 'endpointId'>,
   outcome: AttemptOutcome,
-  now: Date,
+  now?: Date,
   jitter: () => number = Math.random,
 ): Promise<'delivered' | 'retrying' | 'failed' | 'superseded'> {
   const ok = outcome.statusCode !== null && outcome.statusCode >= 200 && outcome.statusCode < 300;
   const waitMs = RETRY_SCHEDULE_MS[delivery.attempt - 1];
   const final = !ok && waitMs === undefined;
   // ±10% jitter, so a receiver coming back is not hit by every retry at the same instant.
-  const nextAttemptAt = new Date(now.getTime() + Math.round((waitMs ?? 0) * (0.9 + 0.2 * jitter())));
+  const nextWaitMs = Math.round((waitMs ?? 0) * (0.9 + 0.2 * jitter()));
   const status = ok ? 'delivered' : final ? 'failed' : 'pending';
-  const at = now.toISOString();
+  const at = clockOf(now);
   const result = await db.execute(sql`
     with attempt as (
       insert into ${webhookAttempts} (delivery_id, attempt, started_at, duration_ms, status_code, error, response_excerpt)
@@ -429,33 +444,36 @@ export async function recordAttempt(
     moved as (
       update ${webhookDeliveries} set
         status = ${status},
-        delivered_at = case when ${ok} then ${at}::timestamptz else delivered_at end,
-        next_attempt_at = case when ${status === 'pending'} then ${nextAttemptAt.toISOString()}::timestamptz else next_attempt_at end,
+        delivered_at = case when ${ok} then ${at} else delivered_at end,
+        next_attempt_at = case when ${status === 'pending'}
+          then ${at} + ${nextWaitMs}::float8 * interval '1 millisecond' else next_attempt_at end,
         locked_until = null, last_status_code = ${outcome.statusCode}::int, last_error = ${outcome.error}
       where id = ${delivery.deliveryId.toString()}::bigint and attempts = ${delivery.attempt} and status = 'pending'
       returning id
     ),
+    -- An endpoint that has failed everything for DISABLE_AFTER_MS is switched off, with the reason.
     endpoint as (
-      update ${webhookEndpoints}
-      set failing_since = case when ${ok} then null else coalesce(failing_since, ${at}::timestamptz) end
-      where id = ${delivery.endpointId} and exists (select 1 from moved)
-        and (not ${ok} or failing_since is not null)
-      returning failing_since
+      update ${webhookEndpoints} e set
+        failing_since = case when ${ok} then null else coalesce(e.failing_since, ${at}) end,
+        status = case when v.disable then 'disabled' else e.status end,
+        disabled_reason = case when v.disable then ${ENDPOINT_FAILING_REASON} else e.disabled_reason end,
+        updated_at = case when v.disable then ${at} else e.updated_at end
+      from (
+        select id, (not ${ok} and status = 'enabled'
+          and failing_since <= ${at} - ${DISABLE_AFTER_MS}::float8 * interval '1 millisecond') as disable
+        from ${webhookEndpoints} where id = ${delivery.endpointId}
+      ) v
+      where e.id = v.id and exists (select 1 from moved)
+        and (not ${ok} or e.failing_since is not null)
     )
-    select (select count(*) from moved)::int as moved, (select failing_since from endpoint) as failing_since
+    select (select count(*) from moved)::int as moved
   `);
-  const [row] = rowsOf<{ moved: number; failing_since: string | Date | null }>(result);
+  const [row] = rowsOf<{ moved: number }>(result);
   if (!row || row.moved === 0) return 'superseded';
-  if (ok) return 'delivered';
-  const failingSince = row.failing_since === null ? null : new Date(row.failing_since);
-  if (failingSince && now.getTime() - failingSince.getTime() >= DISABLE_AFTER_MS) {
-    await db
-      .update(webhookEndpoints)
-      .set({ status: 'disabled', disabledReason: 'every delivery failed for 60 hours', updatedAt: now })
-      .where(and(eq(webhookEndpoints.id, delivery.endpointId), eq(webhookEndpoints.status, 'enabled')));
-  }
-  return final ? 'failed' : 'retrying';
+  return ok ? 'delivered' : final ? 'failed' : 'retrying';
 }
+
+const ENDPOINT_FAILING_REASON = 'every delivery failed for 60 hours';
 
 export type DeliveryRecord = Readonly<{
   id: string;

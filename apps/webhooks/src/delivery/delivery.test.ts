@@ -7,7 +7,9 @@ import {
   recordAttempt,
   DISABLE_AFTER_MS,
   MAX_IN_FLIGHT_PER_ENDPOINT,
+  rowsOf,
 } from '@kassa/db';
+import { sql } from 'drizzle-orm';
 import { pino } from 'pino';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -187,6 +189,44 @@ describe('merchant webhook delivery', () => {
         claimed!.eventId,
         claimed!.eventId,
       ]);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it("without a test clock, leases and retries run on the database's clock, not a worker's", async () => {
+    const shop = await api.merchant('Clock Shop');
+    const receiver = await startReceiver(() => 503);
+    try {
+      const { endpoint } = await endpointFor(shop, receiver.url('/hook'));
+      await paidCheckout(shop);
+      await fanOutEvents(api.db.orm);
+      const claimed = (await claimDueDeliveries(api.db.orm, undefined, 10, 30_000)).filter(
+        (d) => d.endpointId === endpoint.id,
+      );
+      expect(claimed.length).toBeGreaterThan(0);
+      // A second worker asking at the same moment finds every one of them leased.
+      const second = await claimDueDeliveries(api.db.orm, undefined, 10, 30_000);
+      expect(second.filter((d) => d.endpointId === endpoint.id)).toEqual([]);
+      const leaseLeft = async () =>
+        rowsOf<{ lease_ms: number; retry_ms: number }>(
+          await api.db.orm.execute(sql`
+            select extract(epoch from (locked_until - now())) * 1000 as lease_ms,
+                   extract(epoch from (next_attempt_at - now())) * 1000 as retry_ms
+            from webhook_deliveries where endpoint_id = ${endpoint.id} order by id limit 1`),
+        )[0]!;
+      const leased = await leaseLeft();
+      expect(Number(leased.lease_ms)).toBeGreaterThan(25_000);
+      expect(Number(leased.lease_ms)).toBeLessThanOrEqual(30_000);
+      await recordAttempt(
+        api.db.orm,
+        claimed[0]!,
+        await sendDelivery(claimed[0]!, { timeoutMs: 2_000, now: () => new Date() }),
+      );
+      // The first retry waits 5 s ± 10% from the database's now.
+      const retried = await leaseLeft();
+      expect(Number(retried.retry_ms)).toBeGreaterThan(3_500);
+      expect(Number(retried.retry_ms)).toBeLessThanOrEqual(5_500);
     } finally {
       await receiver.close();
     }
@@ -558,6 +598,37 @@ describe('SSRF guard', () => {
       );
       expect(outcome.error).toMatch(/private address/);
       expect(receiver.received).toHaveLength(0);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('a test-mode delivery reaches localhost unless the operator refuses private addresses', async () => {
+    const receiver = await startReceiver(() => 200);
+    try {
+      const delivery = {
+        deliveryId: 1n,
+        attempt: 1,
+        endpointId: 'we_x',
+        mode: 'test' as const,
+        secrets: ['whsec_' + Buffer.alloc(24).toString('base64')],
+        eventId: 'evt_x',
+        body: '{}',
+      };
+      for (const url of [receiver.url('/hook'), receiver.url('/hook').replace('127.0.0.1', 'localhost')]) {
+        const refused = await sendDelivery(
+          { ...delivery, url },
+          { timeoutMs: 1_000, now: () => new Date(), privateInTest: 'refuse' },
+        );
+        expect(refused.error, url).toMatch(/private address/);
+      }
+      expect(receiver.received).toHaveLength(0);
+      const allowed = await sendDelivery(
+        { ...delivery, url: receiver.url('/hook') },
+        { timeoutMs: 1_000, now: () => new Date() },
+      );
+      expect(allowed.statusCode).toBe(200);
+      expect(receiver.received).toHaveLength(1);
     } finally {
       await receiver.close();
     }

@@ -44,12 +44,20 @@ export function isPrivateAddress(address: string): boolean {
 
 const EXCERPT_BYTES = 1024;
 
-export type SendOptions = Readonly<{ timeoutMs: number; now: () => Date }>;
+export type SendOptions = Readonly<{
+  timeoutMs: number;
+  now: () => Date;
+  /**
+   * Test-mode endpoints may reach private addresses (a developer's localhost) unless the operator
+   * refuses it, as a deployment shared by several merchants should. Live endpoints never may.
+   */
+  privateInTest?: 'allow' | 'refuse';
+}>;
 
 /**
  * One attempt: sign, POST, and report what happened. Never throws: a refused address, a timeout or
  * a connection error is an outcome like any status code. Redirects are not followed (a 3xx is a
- * failure). For live endpoints the address is checked inside the connection's own DNS lookup, so a
+ * failure). For live endpoints (and test ones, if the operator says so) the address is checked inside the connection's own DNS lookup, so a
  * name cannot resolve to a public address for a check and to a private one for the request.
  */
 export async function sendDelivery(delivery: DueDelivery, options: SendOptions): Promise<AttemptOutcome> {
@@ -71,8 +79,9 @@ export async function sendDelivery(delivery: DueDelivery, options: SendOptions):
       body: delivery.body,
       secrets: delivery.secrets,
     });
+    const guarded = delivery.mode === 'live' || options.privateInTest === 'refuse';
     if (
-      delivery.mode === 'live' &&
+      guarded &&
       isIP(url.hostname.replace(/^\[|\]$/g, '')) &&
       isPrivateAddress(url.hostname.replace(/^\[|\]$/g, ''))
     ) {
@@ -80,7 +89,7 @@ export async function sendDelivery(delivery: DueDelivery, options: SendOptions):
     }
     const response = await post(url, delivery.body, headers, {
       timeoutMs: options.timeoutMs,
-      ...(delivery.mode === 'live' ? { lookup: publicOnlyLookup } : {}),
+      ...(guarded ? { lookup: publicOnlyLookup } : {}),
     });
     return outcome({ statusCode: response.statusCode, responseExcerpt: response.excerpt || null });
   } catch (error) {

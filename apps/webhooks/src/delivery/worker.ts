@@ -1,6 +1,6 @@
 import { claimDueDeliveries, fanOutEvents, recordAttempt, type Database } from '@kassa/db';
 import type { Logger } from 'pino';
-import { sendDelivery } from './send';
+import { sendDelivery, type SendOptions } from './send';
 
 export type DeliveryWorkerOptions = Readonly<{
   db: Database;
@@ -11,6 +11,8 @@ export type DeliveryWorkerOptions = Readonly<{
   /** Longer than the timeout, so a live attempt's lease never runs out under it. */
   leaseMs?: number;
   timeoutMs?: number;
+  privateInTest?: SendOptions['privateInTest'];
+  /** For tests; without it the database's clock decides, the same for every worker process. */
   clock?: () => Date;
 }>;
 
@@ -27,15 +29,19 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
   const pollMs = options.pollMs ?? 200;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const leaseMs = options.leaseMs ?? timeoutMs + 50_000;
-  const clock = options.clock ?? (() => new Date());
+  const dbClock = () => options.clock?.();
   const log = options.log.child({ component: 'webhook-delivery' });
   const inFlight = new Set<Promise<void>>();
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
 
   const attempt = async (delivery: Awaited<ReturnType<typeof claimDueDeliveries>>[number]) => {
-    const outcome = await sendDelivery(delivery, { timeoutMs, now: clock });
-    const next = await recordAttempt(options.db, delivery, outcome, clock());
+    const outcome = await sendDelivery(delivery, {
+      timeoutMs,
+      now: () => options.clock?.() ?? new Date(),
+      ...(options.privateInTest ? { privateInTest: options.privateInTest } : {}),
+    });
+    const next = await recordAttempt(options.db, delivery, outcome, dbClock());
     const fields = {
       endpointId: delivery.endpointId,
       eventId: delivery.eventId,
@@ -49,8 +55,8 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
 
   /** Claims due deliveries for the free slots; true when it claimed any (more may be waiting). */
   const tick = async (): Promise<boolean> => {
-    await fanOutEvents(options.db, clock());
-    const due = await claimDueDeliveries(options.db, clock(), concurrency - inFlight.size, leaseMs);
+    await fanOutEvents(options.db, dbClock());
+    const due = await claimDueDeliveries(options.db, dbClock(), concurrency - inFlight.size, leaseMs);
     for (const delivery of due) {
       const running = attempt(delivery)
         .catch((error: unknown) =>

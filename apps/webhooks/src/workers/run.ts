@@ -54,7 +54,12 @@ export function startWorkers(deps: {
     }, intervalMs);
   };
   schedule();
-  const delivery = startDeliveryWorker({ ...deps.delivery, db: deps.db.orm, log: deps.log, clock });
+  const delivery = startDeliveryWorker({
+    ...deps.delivery,
+    db: deps.db.orm,
+    log: deps.log,
+    clock: deps.clock,
+  });
 
   return {
     async stop() {
