@@ -1,9 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
-import { findPublishableKey, getCheckout, pingDb } from '@kassa/db';
+import type { Mode } from '@kassa/core';
+import { findPublishableKey, getCheckout, getMerchantSettings, pingDb } from '@kassa/db';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import type { ApiDeps } from './deps';
+import { Origin } from './handlers/settings.handler';
 import { serveCheckoutStream } from './live/checkout-stream';
 import { createLiveHub, type LiveHub } from './live/live-hub';
 import { appRouter } from './router';
@@ -20,6 +22,7 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.woff2': 'font/woff2',
 };
 
+/** The hosted page's policy; `frame-ancestors` is added per request (embedded or not). */
 const PAGE_CSP = [
   "default-src 'self'",
   "script-src 'self'",
@@ -28,7 +31,7 @@ const PAGE_CSP = [
   "connect-src 'self'",
   "base-uri 'none'",
   "form-action 'self'",
-].join('; ');
+];
 
 /** The API origin: `/trpc`, `/health`, `/ready`, live status `/live/{id}`, the hosted page `/pay/{id}` and the widget's files. */
 export function createApiServer(deps: ApiDeps): Server {
@@ -94,37 +97,96 @@ async function route(
   const live = /^\/live\/(pay_[0-9A-Za-z]{1,40})$/.exec(path);
   if (live?.[1] && req.method === 'GET') return serveCheckoutStream(deps, hub, live[1], req, res);
   const pay = /^\/pay\/(pay_[0-9A-Za-z]{1,40})$/.exec(path);
-  if (pay?.[1]) return servePayPage(deps, pay[1], res);
+  if (pay?.[1])
+    return servePayPage(deps, pay[1], new URL(req.url ?? '/', 'http://localhost').searchParams, res);
   if (path.startsWith('/widget/')) return serveWidgetFile(deps, path.slice('/widget/'.length), res);
   return send(res, 404, 'application/json', JSON.stringify({ error: 'not_found' }));
 }
 
-/** The hosted checkout: the widget's page with this checkout's public config injected as JSON data. */
-async function servePayPage(deps: ApiDeps, checkoutId: string, res: ServerResponse): Promise<void> {
+/**
+ * The hosted checkout: the widget's page with this checkout's public config injected as JSON data.
+ * With `?embed=1&key=pk_…&origin=…` (what the loader asks for) it is the same page for an iframe
+ * on the merchant's site: only that origin may frame it, and only if the merchant allowed it.
+ */
+async function servePayPage(
+  deps: ApiDeps,
+  checkoutId: string,
+  query: URLSearchParams,
+  res: ServerResponse,
+): Promise<void> {
   const checkout = await getCheckout(deps.db.orm, checkoutId);
   const publishableKey = checkout
     ? await findPublishableKey(deps.db.orm, checkout.payment.merchantId, checkout.payment.mode)
     : null;
   if (!checkout || !publishableKey)
     return send(res, 404, 'text/plain; charset=utf-8', 'This payment link is not valid.');
+  let parentOrigin: string | null = null;
+  if (query.get('embed') === '1') {
+    const embed = await embeddingOrigin(deps, checkout.payment, publishableKey, query);
+    if (!embed.ok) {
+      res.setHeader('content-security-policy', "frame-ancestors 'none'");
+      return send(res, embed.status, 'text/plain; charset=utf-8', embed.message);
+    }
+    parentOrigin = embed.origin;
+  }
   if (!deps.widgetDir)
     return send(res, 503, 'text/plain; charset=utf-8', 'The checkout page has not been built.');
   const template = await readFile(join(deps.widgetDir, 'index.html'), 'utf8');
   // JSON inside <script> must not be able to close the tag.
-  const config = JSON.stringify({ checkoutId, publishableKey, apiUrl: deps.publicUrl }).replace(
-    /</g,
-    '\\u003c',
-  );
+  const config = JSON.stringify({
+    checkoutId,
+    publishableKey,
+    apiUrl: deps.publicUrl,
+    ...(parentOrigin ? { parentOrigin } : {}),
+  }).replace(/</g, '\\u003c');
   // A function replacement: `$&` and friends in the config must stay literal.
   const html = template.replace(
     '<!--kassa-config-->',
     () => `<script id="kassa-config" type="application/json">${config}</script>`,
   );
-  res.setHeader('content-security-policy', PAGE_CSP);
+  res.setHeader(
+    'content-security-policy',
+    [...PAGE_CSP, `frame-ancestors ${parentOrigin ?? "'none'"}`].join('; '),
+  );
+  if (!parentOrigin) res.setHeader('x-frame-options', 'DENY');
   res.setHeader('x-content-type-options', 'nosniff');
   res.setHeader('referrer-policy', 'no-referrer');
   res.setHeader('cache-control', 'no-store');
   return send(res, 200, 'text/html; charset=utf-8', html);
+}
+
+type EmbedCheck = { ok: true; origin: string } | { ok: false; status: 403 | 404; message: string };
+
+/**
+ * Which page may frame this checkout: the origin the loader reports, if the key is this checkout's
+ * and the merchant allowed the origin (test mode also allows loopback, for local development). The
+ * browser enforces it through `frame-ancestors`, so a page lying about its origin gets nothing.
+ */
+async function embeddingOrigin(
+  deps: ApiDeps,
+  payment: { merchantId: string; mode: Mode },
+  publishableKey: string,
+  query: URLSearchParams,
+): Promise<EmbedCheck> {
+  if (query.get('key') !== publishableKey)
+    return { ok: false, status: 404, message: 'This payment link is not valid.' };
+  const origin = Origin.safeParse(query.get('origin') ?? '');
+  if (!origin.success) return { ok: false, status: 403, message: 'The embedding page has no valid origin.' };
+  const settings = await getMerchantSettings(deps.db.orm, payment.merchantId);
+  const loopback = payment.mode === 'test' && isLoopbackOrigin(origin.data);
+  if (!loopback && !settings?.allowedOrigins.includes(origin.data)) {
+    return {
+      ok: false,
+      status: 403,
+      message: `This checkout may not be embedded on ${origin.data}. The merchant can allow it with settings.update({ allowedOrigins }).`,
+    };
+  }
+  return { ok: true, origin: origin.data };
+}
+
+function isLoopbackOrigin(origin: string): boolean {
+  const host = new URL(origin).hostname;
+  return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 async function serveWidgetFile(deps: ApiDeps, relative: string, res: ServerResponse): Promise<void> {

@@ -1,6 +1,7 @@
 import { checkoutRouter } from './routers/checkout';
 import { merchantCheckoutsRouter } from './routers/merchant/checkouts';
 import { merchantSandboxRouter } from './routers/merchant/sandbox';
+import { settingsRouter } from './routers/merchant/settings';
 import { deliveriesRouter, webhookEndpointsRouter } from './routers/merchant/webhooks';
 import { router } from './trpc';
 
@@ -9,6 +10,7 @@ export const appRouter = router({
   sandbox: merchantSandboxRouter,
   webhookEndpoints: webhookEndpointsRouter,
   deliveries: deliveriesRouter,
+  settings: settingsRouter,
   checkout: checkoutRouter,
 });
 

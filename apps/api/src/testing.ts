@@ -17,14 +17,16 @@ export type TestApi = Readonly<{
 }>;
 
 /** A real API server on a loopback port over a fresh database (PGlite, or PostgreSQL with DATABASE_URL). */
-export async function startTestApi(options: { gatewayMode?: Mode; db?: TestDb } = {}): Promise<TestApi> {
+export async function startTestApi(
+  options: { gatewayMode?: Mode; db?: TestDb; widgetDir?: string } = {},
+): Promise<TestApi> {
   const db = options.db ?? (await createTestDb());
   const deps = createApiDeps({
     db,
     log: createLogger('silent'),
     gatewayMode: options.gatewayMode ?? 'test',
     publicUrl: 'http://127.0.0.1:0',
-    widgetDir: null,
+    widgetDir: options.widgetDir ?? null,
   });
   const server = createApiServer(deps);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

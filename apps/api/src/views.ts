@@ -71,6 +71,8 @@ export function toPublicCheckoutView(c: Checkout, merchantName: string) {
     expiresAt: p.expiresAt.toISOString(),
     rails: [...c.rails],
     successUrl: c.successUrl,
+    /** Where the payer goes to start again or give up; the widget offers it when set. */
+    cancelUrl: c.cancelUrl,
     /** Grows with every change: live status sends a view only when it moved. */
     sequence: p.sequence,
   };

@@ -4,6 +4,7 @@ import { and, eq, isNull } from 'drizzle-orm';
 import type { Database } from './client';
 import { newId } from './ids';
 import { apiKeys, merchants } from './schema';
+import type { MerchantSettings } from './schema/merchants';
 
 export type KeyKind = 'secret' | 'publishable';
 export type MerchantKey = Readonly<{
@@ -94,4 +95,37 @@ export async function findPublishableKey(
     )
     .limit(1);
   return row?.key ?? null;
+}
+
+export type { MerchantSettings } from './schema/merchants';
+
+export async function getMerchantSettings(
+  db: Database,
+  merchantId: string,
+): Promise<MerchantSettings | null> {
+  const [row] = await db
+    .select({ settings: merchants.settings })
+    .from(merchants)
+    .where(eq(merchants.id, merchantId))
+    .limit(1);
+  return row?.settings ?? null;
+}
+
+/** Replaces the fields given, keeps the others; returns the settings as stored. */
+export async function updateMerchantSettings(
+  db: Database,
+  merchantId: string,
+  patch: Partial<MerchantSettings>,
+): Promise<MerchantSettings | null> {
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .select({ settings: merchants.settings })
+      .from(merchants)
+      .where(eq(merchants.id, merchantId))
+      .for('update');
+    if (!row) return null;
+    const settings: MerchantSettings = { ...row.settings, ...patch };
+    await tx.update(merchants).set({ settings }).where(eq(merchants.id, merchantId));
+    return settings;
+  });
 }

@@ -13,7 +13,10 @@ export const SelectRailInput = z.strictObject({
 });
 export type SelectRailInput = z.infer<typeof SelectRailInput>;
 
-/** A checkout as the widget may see it: only with its own merchant's publishable key. */
+/**
+ * A checkout as the widget may see it: only with its own merchant's publishable key, and offering
+ * only the rails this gateway can take in the checkout's mode (a payer never picks a dead end).
+ */
 export async function getPublicCheckout(
   deps: ApiDeps,
   key: MerchantKey,
@@ -22,7 +25,11 @@ export async function getPublicCheckout(
   const checkout = await getCheckout(deps.db.orm, checkoutId, key);
   if (!checkout) return err({ code: 'not_found', message: 'This checkout does not exist.' });
   const merchantName = (await getMerchantName(deps.db.orm, key.merchantId)) ?? '';
-  return ok({ checkout, merchantName });
+  const configured = deps.rails[checkout.payment.mode];
+  return ok({
+    checkout: { ...checkout, rails: checkout.rails.filter((r) => configured.has(r)) },
+    merchantName,
+  });
 }
 
 /** The payer picked a rail: ask its adapter what the payer should do. */

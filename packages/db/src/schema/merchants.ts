@@ -1,11 +1,18 @@
-import { index, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { index, jsonb, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { instant } from './columns';
 
 export const merchants = pgTable('merchants', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
+  /** Settings the merchant changes through `settings.update`; see MerchantSettings. */
+  settings: jsonb('settings').$type<MerchantSettings>().notNull().default({ allowedOrigins: [] }),
   createdAt: instant('created_at').notNull(),
 });
+
+export type MerchantSettings = {
+  /** Origins (`https://shop.example`) whose pages may embed this merchant's checkouts in an iframe. */
+  allowedOrigins: string[];
+};
 
 /**
  * Secret keys are stored as a SHA-256 hash with a short readable prefix for display; publishable

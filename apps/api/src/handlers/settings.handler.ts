@@ -1,0 +1,45 @@
+import { updateMerchantSettings, type Database, type MerchantSettings } from '@kassa/db';
+import { z } from 'zod';
+
+/** An origin as browsers report it: scheme, host and port, nothing after. */
+export const Origin = z
+  .string()
+  .max(200)
+  .transform((value, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `${value} is not a URL.` });
+      return z.NEVER;
+    }
+    const bare = url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password;
+    if ((url.protocol !== 'https:' && url.protocol !== 'http:') || !bare) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${value} is not an origin: give scheme, host and port only, like https://shop.example.`,
+      });
+      return z.NEVER;
+    }
+    return url.origin;
+  });
+
+export const UpdateSettingsInput = z.strictObject({
+  /** Pages on these origins may embed checkouts; an empty list allows none (test mode allows loopback). */
+  allowedOrigins: z.array(Origin).max(20).optional(),
+});
+export type UpdateSettingsInput = z.infer<typeof UpdateSettingsInput>;
+
+export function settingsView(settings: MerchantSettings) {
+  return { allowedOrigins: [...settings.allowedOrigins] };
+}
+
+export async function updateSettings(
+  db: Database,
+  merchantId: string,
+  input: UpdateSettingsInput,
+): Promise<MerchantSettings | null> {
+  return updateMerchantSettings(db, merchantId, {
+    ...(input.allowedOrigins ? { allowedOrigins: [...new Set(input.allowedOrigins)] } : {}),
+  });
+}
