@@ -1,5 +1,5 @@
 import { useEffect, useRef } from 'react';
-import { mount, type KassaEmbed, type KassaListener, type MountOptions } from '../embed/mount';
+import { mount, type KassaEmbed, type MountOptions } from '../embed/mount';
 
 export type { KassaEvent, KassaListener } from '../embed/mount';
 
