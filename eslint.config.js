@@ -58,11 +58,19 @@ export default tseslint.config(
     rules: noUpwardImports(['@kassa/db', '@kassa/api', '@kassa/webhooks']),
   },
   {
-    files: ['**/env.ts', '**/*.test.ts', '**/test/**', '**/testing.ts', '**/examples/**', 'bench/**'],
+    files: [
+      '**/env.ts',
+      '**/*.test.ts',
+      '**/test/**',
+      '**/e2e/**',
+      '**/testing.ts',
+      '**/examples/**',
+      'bench/**',
+    ],
     rules: { 'no-restricted-properties': 'off' },
   },
   {
-    files: ['**/*.test.ts', '**/test/**'],
+    files: ['**/*.test.ts', '**/test/**', '**/e2e/**'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off', '@typescript-eslint/unbound-method': 'off' },
   },
 );

@@ -213,4 +213,21 @@ describe('the widget’s view of a checkout', () => {
       testRails.set('sandbox', sandbox);
     }
   });
+
+  it('choosing the sandbox answers with a QR code of the hosted page, as an SVG', async () => {
+    const shop = await api.merchant('QR Shop');
+    const id = await checkout(shop);
+    const res = await rawCall(
+      api.url,
+      'checkout.selectRail',
+      'mutation',
+      { checkoutId: id, rail: 'sandbox' },
+      { 'x-kassa-publishable-key': shop.publishableKey },
+    );
+    const instructions = data<{ rail: string; handoff: { url: string; qrSvg: string } }>(res);
+    expect(instructions.rail).toBe('sandbox');
+    expect(instructions.handoff.url).toBe(`http://127.0.0.1:0/pay/${id}`);
+    expect(instructions.handoff.qrSvg).toMatch(/^<svg [^>]*viewBox="0 0 \d+ \d+"/);
+    expect(instructions.handoff.qrSvg).not.toMatch(/<script|on\w+=/i);
+  });
 });

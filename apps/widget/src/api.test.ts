@@ -30,6 +30,7 @@ const view: CheckoutView = {
   expiresAt: '2030-01-01T00:00:00.000Z',
   rails: ['sandbox', 'card'],
   successUrl: null,
+  cancelUrl: null,
 };
 
 function answer(status: number, body: unknown) {

@@ -29,6 +29,8 @@ export type CheckoutView = Readonly<{
   expiresAt: string;
   rails: readonly Rail[];
   successUrl: string | null;
+  /** Where the payer starts again or gives up; offered when set. */
+  cancelUrl: string | null;
   /** Grows with every change of the checkout; orders views that arrive out of order. */
   sequence?: number;
 }>;
@@ -117,12 +119,52 @@ export function simulateCheckout(
   });
 }
 
-// tRPC v11 over plain HTTP: no transformer, no batching. Success is `{ result: { data } }`.
-async function callCheckout(
+/** What the payer does once a rail is chosen; each rail's panel reads its own variant. */
+export type PayInstructions = Readonly<{
+  rail: 'sandbox';
+  /** The hosted page's link as a QR code (SVG the API rendered), to carry on on a phone. */
+  handoff: { url: string; qrSvg: string } | null;
+}>;
+
+export function selectRail(config: KassaConfig, rail: Rail): Promise<ApiResult<PayInstructions>> {
+  return callApi(
+    config,
+    'checkout.selectRail',
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ checkoutId: config.checkoutId, rail }),
+    },
+    parseInstructions,
+  );
+}
+
+export function parseInstructions(value: unknown): PayInstructions | null {
+  if (!isRecord(value) || value['rail'] !== 'sandbox') return null;
+  const handoff = value['handoff'];
+  if (handoff === undefined || handoff === null) return { rail: 'sandbox', handoff: null };
+  if (!isRecord(handoff)) return null;
+  const { url, qrSvg } = handoff;
+  return typeof url === 'string' && typeof qrSvg === 'string' && /^\s*<svg[\s>]/.test(qrSvg)
+    ? { rail: 'sandbox', handoff: { url, qrSvg } }
+    : null;
+}
+
+function callCheckout(
   config: KassaConfig,
   path: string,
   init: RequestInit & { headers?: Record<string, string> },
 ): Promise<ApiResult<CheckoutView>> {
+  return callApi(config, path, init, parseCheckoutView);
+}
+
+// tRPC v11 over plain HTTP: no transformer, no batching. Success is `{ result: { data } }`.
+async function callApi<T>(
+  config: KassaConfig,
+  path: string,
+  init: RequestInit & { headers?: Record<string, string> },
+  parse: (value: unknown) => T | null,
+): Promise<ApiResult<T>> {
   let status: number;
   let body: unknown;
   try {
@@ -137,7 +179,7 @@ async function callCheckout(
   }
 
   if (status < 200 || status > 299) return { ok: false, error: readError(body, status) };
-  const view = isRecord(body) && isRecord(body['result']) ? parseCheckoutView(body['result']['data']) : null;
+  const view = isRecord(body) && isRecord(body['result']) ? parse(body['result']['data']) : null;
   return view
     ? { ok: true, value: view }
     : failure('bad_response', 'The payment server sent an unexpected answer.', false);
@@ -174,6 +216,7 @@ function failure(code: string, message: string, retryable: boolean): { ok: false
 export function parseCheckoutView(value: unknown): CheckoutView | null {
   if (!isRecord(value)) return null;
   const { id, status, mode, merchantName, description, expiresAt, successUrl, sequence } = value;
+  const cancelUrl = value['cancelUrl'] ?? null;
   const amountDue = parseAmount(value['amountDue']);
   const amountReceived = parseAmount(value['amountReceived']);
   const amountRemaining = parseAmount(value['amountRemaining']);
@@ -187,6 +230,7 @@ export function parseCheckoutView(value: unknown): CheckoutView | null {
     typeof expiresAt !== 'string' ||
     Number.isNaN(Date.parse(expiresAt)) ||
     (successUrl !== null && typeof successUrl !== 'string') ||
+    (cancelUrl !== null && typeof cancelUrl !== 'string') ||
     !Array.isArray(value['rails']) ||
     !amountDue ||
     !amountReceived ||
@@ -212,6 +256,7 @@ export function parseCheckoutView(value: unknown): CheckoutView | null {
     expiresAt,
     rails,
     successUrl,
+    cancelUrl,
     ...(sequence === undefined ? {} : { sequence }),
   };
 }

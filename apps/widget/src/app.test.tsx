@@ -1,7 +1,8 @@
 import { renderToStaticMarkup } from 'react-dom/server';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CheckoutView } from './api';
-import { CheckoutPage, formatDuration } from './app';
+import { CheckoutPage, errorText, formatDuration, type CheckoutPageProps, type RailState } from './app';
+import { LANGUAGES, pickMessages } from './i18n';
 
 const usd = (amount: string) => ({ amount, asset: 'USD' });
 const base: CheckoutView = {
@@ -15,19 +16,36 @@ const base: CheckoutView = {
   amountRemaining: usd('12.50'),
   lineItems: [{ name: 'Flat white', quantity: 2, unitAmount: usd('6.25'), amount: usd('12.50') }],
   expiresAt: new Date(Date.now() + 15 * 60_000).toISOString(),
-  rails: ['sandbox', 'card'],
+  rails: ['sandbox'],
   successUrl: 'https://shop.example/thanks',
+  cancelUrl: null,
+};
+const sandboxReady: RailState = {
+  rail: 'sandbox',
+  instructions: { rail: 'sandbox', handoff: { url: 'http://x/pay/pay_1', qrSvg: '<svg></svg>' } },
+  error: null,
 };
 
-function render(changes: Partial<CheckoutView>): string {
+function render(changes: Partial<CheckoutView>, page: Partial<CheckoutPageProps> = {}): string {
   const simulate = () => Promise.resolve({ ok: true as const, value: base });
   return renderToStaticMarkup(
-    <CheckoutPage checkout={{ ...base, ...changes }} pollError={null} simulate={simulate} />,
+    <CheckoutPage
+      checkout={{ ...base, ...changes }}
+      pollError={null}
+      simulate={simulate}
+      t={pickMessages(['en-US'])}
+      railState={sandboxReady}
+      choose={() => undefined}
+      unchoose={() => undefined}
+      embedded={false}
+      onClose={() => undefined}
+      {...page}
+    />,
   );
 }
 
 beforeEach(() => {
-  vi.stubGlobal('navigator', { language: 'en-US' });
+  vi.stubGlobal('navigator', { language: 'en-US', languages: ['en-US'] });
   return () => vi.unstubAllGlobals();
 });
 
@@ -45,6 +63,25 @@ describe('CheckoutPage', () => {
     expect(html).not.toContain('Return to the merchant');
   });
 
+  it('puts the status in one polite live region', () => {
+    const html = render({});
+    expect(html.match(/role="status" aria-live="polite"/g)).toHaveLength(1);
+  });
+
+  it('offers a choice when the checkout allows several rails, and no panel yet', () => {
+    const html = render({ rails: ['sandbox', 'card'] }, { railState: { rail: null } });
+    expect(html).toContain('How would you like to pay?');
+    expect(html).toContain('data-rail="card"');
+    expect(html).not.toContain('Simulate payment');
+  });
+
+  it('shows the amount and reference with copy buttons, and the QR code as an image', () => {
+    const html = render({});
+    expect(html).toContain('aria-label="Copy: Amount"');
+    expect(html).toContain('aria-label="Copy: Reference"');
+    expect(html).toContain('<img src="data:image/svg+xml;charset=utf-8,%3Csvg%3E%3C%2Fsvg%3E"');
+  });
+
   it('shows what is still due when partially paid', () => {
     const html = render({ status: 'partially_paid', amountReceived: usd('5'), amountRemaining: usd('7.5') });
     expect(html).toContain('Partially paid, $7.50 still due');
@@ -56,20 +93,73 @@ describe('CheckoutPage', () => {
     const html = render({ status: 'paid' });
     expect(html).toContain('Paid — thank you');
     expect(html).toContain('href="https://shop.example/thanks"');
+    expect(html).toContain('Taking you back to the merchant in 5 s');
     expect(html).not.toContain('Simulate payment');
     expect(html).not.toContain('Expires in');
   });
 
-  it('never links to a success URL that is not a web address', () => {
+  it('embedded, it never navigates itself: the host page decides, and Close tells it', () => {
+    const html = render({ status: 'paid' }, { embedded: true });
+    expect(html).not.toContain('href="https://shop.example/thanks"');
+    expect(html).toContain('>Close<');
+  });
+
+  it('expired or failed says what to do next, and offers to start again when the merchant allows', () => {
+    const expired = render({ status: 'expired', cancelUrl: 'https://shop.example/cart' });
+    expect(expired).toContain('This checkout has expired');
+    expect(expired).toContain('href="https://shop.example/cart"');
+    expect(expired).toContain('Start again');
+    const failed = render({ status: 'failed' });
+    expect(failed).toContain('No money was taken');
+    expect(failed).not.toContain('Start again');
+  });
+
+  it('never links to a merchant URL that is not a web address', () => {
     expect(render({ status: 'paid', successUrl: 'javascript:alert(1)' })).not.toContain(
       'Return to the merchant',
     );
+    expect(render({ status: 'expired', cancelUrl: 'javascript:alert(1)' })).not.toContain('Start again');
   });
 
   it('shows no test badge or sandbox in live mode', () => {
     const html = render({ mode: 'live' });
     expect(html).not.toContain('Test mode');
     expect(html).not.toContain('Simulate payment');
+  });
+
+  it('speaks German to a German browser, with amounts in the browser’s own format', () => {
+    vi.stubGlobal('navigator', { language: 'de-DE', languages: ['de-DE', 'en'] });
+    const html = render({ amountDue: { amount: '1234.50', asset: 'EUR' } }, { t: pickMessages(['de-DE']) });
+    expect(html).toContain('Warten auf Zahlung');
+    expect(html).toContain('Zu zahlen');
+    expect(html).toContain('1.234,50');
+  });
+});
+
+describe('messages', () => {
+  it('English and German, picked from the browser’s languages in order', () => {
+    expect(LANGUAGES).toEqual(['en', 'de']);
+    expect(pickMessages(['fr-FR', 'de-AT', 'en']).locale).toBe('de');
+    expect(pickMessages(['fr-FR']).locale).toBe('en');
+    expect(pickMessages([]).locale).toBe('en');
+  });
+
+  it('every language has every message', () => {
+    const keys = (value: object): string[] =>
+      Object.entries(value).flatMap(([k, v]) =>
+        v && typeof v === 'object' ? keys(v as object).map((inner) => `${k}.${inner}`) : [k],
+      );
+    expect(keys(pickMessages(['de']))).toEqual(keys(pickMessages(['en'])));
+  });
+
+  it('known errors are told in the payer’s language; others keep the server’s words', () => {
+    const de = pickMessages(['de']);
+    expect(errorText({ code: 'network', message: 'x', retryable: true }, de)).toBe(
+      `${de.errors.network} ${de.retrying}`,
+    );
+    expect(errorText({ code: 'rail_unavailable', message: 'Card is off.', retryable: false }, de)).toBe(
+      'Card is off.',
+    );
   });
 });
 

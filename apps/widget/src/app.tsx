@@ -1,75 +1,149 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import {
   FINAL_STATUSES,
-  getCheckout,
-  isNewerView,
-  openCheckoutStream,
-  simulateCheckout,
+  selectRail,
   type ApiError,
-  type ApiResult,
   type CheckoutView,
-  type SimulateOutcome,
+  type PayInstructions,
+  type Rail,
 } from './api';
 import type { KassaConfig } from './config';
+import { openParentChannel, type ParentChannel } from './embed';
 import { formatAmount, type Amount } from './format-amount';
+import { pickMessages, type Messages } from './i18n';
+import { useLiveCheckout, type Simulate } from './live';
+import { RailChoice, RailPanel } from './panels';
 
-const POLL_INTERVAL_MS = 2_000;
-const SIMULATIONS: readonly { outcome: SimulateOutcome; label: string }[] = [
-  { outcome: 'pay', label: 'Simulate payment' },
-  { outcome: 'pay_part', label: 'Pay part' },
-  { outcome: 'overpay', label: 'Overpay' },
-  { outcome: 'fail', label: 'Fail' },
-  { outcome: 'expire', label: 'Expire' },
-];
-
-type Simulate = (outcome: SimulateOutcome) => Promise<ApiResult<CheckoutView>>;
 type Tone = 'waiting' | 'good' | 'bad';
+/** Seconds on the paid screen before the hosted page takes the payer to the merchant's success URL. */
+const REDIRECT_AFTER_S = 5;
 
-export function App({ config }: { config: KassaConfig }) {
-  const { checkout, pollError, simulate } = useLiveCheckout(config);
-  const merchantName = checkout?.merchantName;
-  useEffect(() => {
-    if (merchantName) document.title = `Pay ${merchantName}`;
-  }, [merchantName]);
+export type ChooseRail = (rail: Rail) => void;
+export type RailState =
+  { rail: null } | { rail: Rail; instructions: PayInstructions | null; error: ApiError | null };
 
-  return <CheckoutPage checkout={checkout} pollError={pollError} simulate={simulate} />;
+export function browserMessages(): Messages {
+  const languages = navigator.languages.length > 0 ? navigator.languages : [navigator.language];
+  return pickMessages(languages);
 }
 
-type CheckoutPageProps = {
+export function App({ config }: { config: KassaConfig }) {
+  const t = useMemo(browserMessages, []);
+  const { checkout, pollError, simulate } = useLiveCheckout(config);
+  const [railState, setRailState] = useState<RailState>({ rail: null });
+  const channel = useParentChannel(config);
+  const merchantName = checkout?.merchantName;
+  const status = checkout?.status;
+
+  useEffect(() => {
+    document.documentElement.lang = t.locale;
+  }, [t]);
+  useEffect(() => {
+    if (merchantName) document.title = `${merchantName} · Kassa`;
+  }, [merchantName]);
+  useEffect(() => {
+    if (status) channel?.statusChanged(status);
+  }, [channel, status]);
+
+  // Only one rail: no choice to make, its panel opens at once.
+  const onlyRail = checkout && checkout.rails.length === 1 ? checkout.rails[0] : undefined;
+  const latestChoice = useRef(0);
+  const choose: ChooseRail = (rail) => {
+    const attempt = ++latestChoice.current;
+    setRailState({ rail, instructions: null, error: null });
+    void selectRail(config, rail).then((result) => {
+      if (attempt !== latestChoice.current) return; // the payer chose again meanwhile
+      setRailState(
+        result.ok
+          ? { rail, instructions: result.value, error: null }
+          : { rail, instructions: null, error: result.error },
+      );
+    });
+  };
+  const chooseRef = useRef(choose);
+  chooseRef.current = choose;
+  useEffect(() => {
+    if (onlyRail) chooseRef.current(onlyRail);
+  }, [onlyRail]);
+
+  return (
+    <CheckoutPage
+      checkout={checkout}
+      pollError={pollError}
+      simulate={simulate}
+      t={t}
+      railState={railState}
+      choose={choose}
+      unchoose={() => {
+        latestChoice.current++;
+        setRailState({ rail: null });
+      }}
+      embedded={channel !== null}
+      onClose={() => channel?.post('kassa:closed', status)}
+    />
+  );
+}
+
+/** Talks to the merchant's page when framed by the loader; null on the hosted page. */
+function useParentChannel(config: KassaConfig): ParentChannel | null {
+  const [channel, setChannel] = useState<ParentChannel | null>(null);
+  useEffect(() => {
+    if (!config.parentOrigin || window.parent === window) return;
+    const opened = openParentChannel(window.parent, config.parentOrigin, config.checkoutId, document);
+    opened.post('kassa:ready');
+    setChannel(opened);
+    return () => opened.close();
+  }, [config]);
+  return channel;
+}
+
+export type CheckoutPageProps = {
   checkout: CheckoutView | null;
   pollError: ApiError | null;
   simulate: Simulate;
+  t: Messages;
+  railState: RailState;
+  choose: ChooseRail;
+  unchoose: () => void;
+  embedded: boolean;
+  onClose: () => void;
 };
 
 /** The page for one state of the checkout; `App` feeds it live data. */
-export function CheckoutPage({ checkout, pollError, simulate }: CheckoutPageProps) {
+export function CheckoutPage(props: CheckoutPageProps) {
+  const { checkout, pollError, t } = props;
   if (!checkout) {
     return (
       <main className="page">
         <div className="card">
-          <p aria-live="polite">{pollError ? retryText(pollError) : 'Loading checkout…'}</p>
+          <p role="status" aria-live="polite">
+            {pollError ? errorText(pollError, t) : t.loading}
+          </p>
         </div>
       </main>
     );
   }
 
+  // Amounts follow the payer's own locale (en-IN groups differently from en-US), words the catalog.
+  const money = (amount: Amount) => formatAmount(amount, navigatorLocale());
   const final = FINAL_STATUSES.has(checkout.status);
-  const status = describeStatus(checkout);
+  const status = describeStatus(checkout, t, money);
   const paid = checkout.status === 'paid' || checkout.status === 'overpaid';
-  const returnUrl = paid ? httpUrlOrNull(checkout.successUrl) : null;
-  const sandbox = checkout.mode === 'test' && checkout.rails.includes('sandbox') && !final;
+  const successUrl = paid ? httpUrlOrNull(checkout.successUrl) : null;
+  const cancelUrl = httpUrlOrNull(checkout.cancelUrl);
+  const next = nextStep(checkout, t);
 
   return (
     <main className="page">
       <article className="card" aria-labelledby="merchant-name">
         <header className="card-header">
           <h1 id="merchant-name">{checkout.merchantName}</h1>
-          {checkout.mode === 'test' && <span className="badge">Test mode</span>}
+          {checkout.mode === 'test' && <span className="badge">{t.testMode}</span>}
         </header>
         {checkout.description && <p className="muted">{checkout.description}</p>}
 
         {checkout.lineItems.length > 0 && (
-          <ul className="items" aria-label="Items">
+          <ul className="items" aria-label={t.items}>
             {checkout.lineItems.map((item, index) => (
               <li className="row" key={index}>
                 <span>
@@ -86,55 +160,86 @@ export function CheckoutPage({ checkout, pollError, simulate }: CheckoutPageProp
 
         <dl className="totals">
           <div className="row total">
-            <dt>Total due</dt>
+            <dt>{t.totalDue}</dt>
             <dd className="amount">{money(checkout.amountDue)}</dd>
           </div>
           {(checkout.status === 'partially_paid' || checkout.status === 'overpaid') && (
             <div className="row">
-              <dt>Received</dt>
+              <dt>{t.received}</dt>
               <dd className="amount">{money(checkout.amountReceived)}</dd>
             </div>
           )}
           {checkout.status === 'partially_paid' && (
             <div className="row">
-              <dt>Still due</dt>
+              <dt>{t.stillDue}</dt>
               <dd className="amount">{money(checkout.amountRemaining)}</dd>
             </div>
           )}
         </dl>
 
-        <div className="status" data-tone={status.tone} aria-live="polite">
+        {/* The one live region: every change of status is read out once, nothing else is. */}
+        <div className="status" data-tone={status.tone} role="status" aria-live="polite" aria-atomic="true">
           <span className="status-dot" aria-hidden="true" />
           <div>
-            <p className="status-text">{status.text}</p>
-            {pollError && <p className="muted small">{retryText(pollError)}</p>}
+            <p className="status-text" data-status={checkout.status}>
+              {status.text}
+            </p>
+            {next && <p className="muted small">{next}</p>}
+            {pollError && <p className="muted small">{errorText(pollError, t)}</p>}
           </div>
         </div>
-        {!final && <Countdown expiresAt={checkout.expiresAt} />}
-        {returnUrl && (
-          <a className="button button-primary" href={returnUrl}>
-            Return to the merchant
+        {!final && <Countdown expiresAt={checkout.expiresAt} t={t} />}
+        {successUrl && !props.embedded && <Redirect to={successUrl} t={t} />}
+        {final && !paid && cancelUrl && !props.embedded && (
+          <a className="button button-primary" href={cancelUrl}>
+            {t.startAgain}
           </a>
+        )}
+        {final && props.embedded && (
+          <button type="button" className="button-primary" onClick={props.onClose}>
+            {t.close}
+          </button>
         )}
       </article>
 
-      {sandbox && <Sandbox simulate={simulate} />}
+      {!final && <Payment {...props} checkout={checkout} money={money} />}
     </main>
   );
 }
 
+function Payment(props: CheckoutPageProps & { checkout: CheckoutView; money: (a: Amount) => string }) {
+  const { checkout, railState, t } = props;
+  if (checkout.rails.length === 0) return null;
+  if (railState.rail === null || !checkout.rails.includes(railState.rail)) {
+    return <RailChoice rails={checkout.rails} choose={props.choose} t={t} />;
+  }
+  return (
+    <RailPanel
+      checkout={checkout}
+      state={railState}
+      simulate={props.simulate}
+      t={t}
+      money={props.money}
+      retry={() => props.choose(railState.rail)}
+      changeMethod={checkout.rails.length > 1 ? props.unchoose : null}
+      errorText={(error) => errorText(error, t)}
+    />
+  );
+}
+
 export function InvalidLink() {
+  const t = browserMessages();
   return (
     <main className="page">
       <div className="card">
-        <h1>This payment link is not valid</h1>
-        <p className="muted">Please ask the merchant for a new link.</p>
+        <h1>{t.invalidLinkTitle}</h1>
+        <p className="muted">{t.invalidLinkHint}</p>
       </div>
     </main>
   );
 }
 
-function Countdown({ expiresAt }: { expiresAt: string }) {
+function Countdown({ expiresAt, t }: { expiresAt: string; t: Messages }) {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), 1_000);
@@ -142,12 +247,32 @@ function Countdown({ expiresAt }: { expiresAt: string }) {
   }, []);
 
   const seconds = Math.max(0, Math.ceil((Date.parse(expiresAt) - now) / 1_000));
-  const remaining = formatDuration(seconds);
   // role="timer" is not announced on every tick; the status region reports the expiry itself.
   return (
     <p className="muted" role="timer">
-      Expires in <span className="tabular">{remaining}</span>
+      {t.expiresIn} <span className="tabular">{formatDuration(seconds)}</span>
     </p>
+  );
+}
+
+/** The paid screen stays long enough to be seen, then the hosted page hands the payer back. */
+function Redirect({ to, t }: { to: string; t: Messages }) {
+  const [left, setLeft] = useState(REDIRECT_AFTER_S);
+  useEffect(() => {
+    if (left <= 0) {
+      window.location.assign(to);
+      return;
+    }
+    const timer = setTimeout(() => setLeft(left - 1), 1_000);
+    return () => clearTimeout(timer);
+  }, [left, to]);
+  return (
+    <div className="stack">
+      <p className="muted small">{t.redirecting(Math.max(left, 0))}</p>
+      <a className="button button-primary" href={to}>
+        {t.returnToMerchant}
+      </a>
+    </div>
   );
 }
 
@@ -163,140 +288,33 @@ export function formatDuration(totalSeconds: number): string {
   return `${two(minutes)}:${two(seconds)}`;
 }
 
-function Sandbox({ simulate }: { simulate: Simulate }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  // A ref, not the state: two clicks in one frame both see the old `busy`.
-  const inFlight = useRef(false);
-
-  async function run(outcome: SimulateOutcome) {
-    if (inFlight.current) return;
-    inFlight.current = true;
-    setBusy(true);
-    setError(null);
-    const result = await simulate(outcome);
-    inFlight.current = false;
-    setBusy(false);
-    if (!result.ok) setError(result.error.message);
-  }
-
-  // aria-disabled rather than disabled: a disabled button drops keyboard focus mid-call.
-  return (
-    <section className="card sandbox" aria-labelledby="sandbox-title">
-      <h2 id="sandbox-title">Sandbox</h2>
-      <p className="muted small">Test mode: no real money moves. Choose what the payer does.</p>
-      <div>
-        <div className="actions">
-          {SIMULATIONS.map(({ outcome, label }) => (
-            <button key={outcome} type="button" aria-disabled={busy} onClick={() => void run(outcome)}>
-              {label}
-            </button>
-          ))}
-        </div>
-        <p className="error" aria-live="polite">
-          {error}
-        </p>
-      </div>
-    </section>
-  );
-}
-
-/**
- * Follows the checkout live over server-sent events until its status is final, polling every 2 s
- * instead when the stream fails or the browser has no EventSource. Answers can arrive out of order
- * (a poll sent before a simulate call may return after it, a stream event may pass a poll), so a
- * view is shown only if no later request's view, and no later state, is on screen already.
- */
-function useLiveCheckout(config: KassaConfig) {
-  const [checkout, setCheckout] = useState<CheckoutView | null>(null);
-  const [pollError, setPollError] = useState<ApiError | null>(null);
-  const requests = useRef({ sent: 0, shown: 0 });
-  const final = checkout !== null && FINAL_STATUSES.has(checkout.status);
-
-  const show = useCallback((view: CheckoutView) => {
-    setCheckout((current) => (isNewerView(current, view) ? view : current));
-  }, []);
-
-  const send = useCallback(
-    async (call: () => Promise<ApiResult<CheckoutView>>) => {
-      const id = ++requests.current.sent;
-      const result = await call();
-      if (result.ok && id > requests.current.shown) {
-        requests.current.shown = id;
-        show(result.value);
-      }
-      return result;
-    },
-    [show],
-  );
-
-  useEffect(() => {
-    if (final) return;
-    const controller = new AbortController();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    async function poll() {
-      const result = await send(() => getCheckout(config, controller.signal));
-      if (controller.signal.aborted) return;
-      setPollError(result.ok ? null : result.error);
-      const again = result.ok ? !FINAL_STATUSES.has(result.value.status) : result.error.retryable;
-      if (again) timer = setTimeout(() => void poll(), POLL_INTERVAL_MS);
-    }
-    const closeStream = openCheckoutStream(config, {
-      onView(view) {
-        setPollError(null);
-        show(view);
-      },
-      onError() {
-        if (!controller.signal.aborted) void poll();
-      },
-      onReconnecting() {
-        // One read while the stream reconnects, so nothing is missed in between.
-        if (!controller.signal.aborted) {
-          void send(() => getCheckout(config, controller.signal));
-        }
-      },
-    });
-    if (!closeStream) void poll();
-    return () => {
-      closeStream?.();
-      controller.abort();
-      clearTimeout(timer);
-    };
-  }, [config, final, send, show]);
-
-  const simulate = useCallback<Simulate>(
-    (outcome) => send(() => simulateCheckout(config, outcome)),
-    [config, send],
-  );
-  return { checkout, pollError, simulate };
-}
-
-function describeStatus(checkout: CheckoutView): { text: string; tone: Tone } {
+function describeStatus(
+  checkout: CheckoutView,
+  t: Messages,
+  money: (a: Amount) => string,
+): { text: string; tone: Tone } {
   const status = checkout.status;
   switch (status) {
     case 'pending':
-      return { text: 'Waiting for payment', tone: 'waiting' };
+      return { text: t.status.pending, tone: 'waiting' };
     case 'processing':
-      return { text: 'Payment seen, processing', tone: 'waiting' };
+      return { text: t.status.processing, tone: 'waiting' };
     case 'partially_paid':
-      return { text: `Partially paid, ${money(checkout.amountRemaining)} still due`, tone: 'waiting' };
+      return { text: t.status.partiallyPaid(money(checkout.amountRemaining)), tone: 'waiting' };
     case 'paid':
-      return { text: 'Paid — thank you', tone: 'good' };
+      return { text: t.status.paid, tone: 'good' };
     case 'overpaid':
-      return {
-        text: `Paid — thank you. ${money(checkout.amountReceived)} received, more than was due.`,
-        tone: 'good',
-      };
+      return { text: t.status.overpaid(money(checkout.amountReceived)), tone: 'good' };
     case 'expired':
-      return { text: 'This checkout has expired', tone: 'bad' };
+      return { text: t.status.expired, tone: 'bad' };
     case 'failed':
-      return { text: 'Payment failed', tone: 'bad' };
+      return { text: t.status.failed, tone: 'bad' };
     case 'canceled':
-      return { text: 'This checkout was canceled', tone: 'bad' };
+      return { text: t.status.canceled, tone: 'bad' };
     case 'refunded':
-      return { text: 'Refunded', tone: 'bad' };
+      return { text: t.status.refunded, tone: 'bad' };
     case 'partially_refunded':
-      return { text: 'Partially refunded', tone: 'good' };
+      return { text: t.status.partiallyRefunded, tone: 'good' };
     default: {
       const unhandled: never = status;
       throw new Error(`unhandled status: ${String(unhandled)}`);
@@ -304,15 +322,44 @@ function describeStatus(checkout: CheckoutView): { text: string; tone: Tone } {
   }
 }
 
-function retryText(error: ApiError): string {
-  return error.retryable ? `${error.message} Retrying…` : error.message;
+/** What the payer can do now, for the states that leave them wondering. */
+function nextStep(checkout: CheckoutView, t: Messages): string | null {
+  switch (checkout.status) {
+    case 'expired':
+      return t.nextStep.expired;
+    case 'failed':
+      return t.nextStep.failed;
+    case 'canceled':
+      return t.nextStep.canceled;
+    case 'partially_paid':
+      return t.nextStep.partiallyPaid;
+    default:
+      return null;
+  }
 }
 
-function money(amount: Amount): string {
-  return formatAmount(amount, navigator.language);
+/** Errors the widget knows are told in the payer's language; others keep the server's words. */
+export function errorText(error: ApiError, t: Messages): string {
+  const text =
+    error.code === 'network'
+      ? t.errors.network
+      : error.code === 'bad_response'
+        ? t.errors.badResponse
+        : error.code === 'not_found' || error.code === 'http_404'
+          ? t.errors.notFound
+          : error.code === 'rate_limited' || error.code === 'http_429'
+            ? t.errors.rateLimited
+            : error.code === 'internal' || /^http_5\d\d$/.test(error.code)
+              ? t.errors.server
+              : error.message;
+  return error.retryable ? `${text} ${t.retrying}` : text;
 }
 
-// successUrl comes from the merchant: only a web address may become a link, never `javascript:`.
+function navigatorLocale(): string | undefined {
+  return typeof navigator === 'undefined' ? undefined : navigator.language;
+}
+
+// URLs come from the merchant: only a web address may become a link, never `javascript:`.
 function httpUrlOrNull(value: string | null): string | null {
   if (value === null) return null;
   try {

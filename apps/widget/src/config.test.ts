@@ -11,6 +11,12 @@ describe('parseConfig', () => {
     );
   });
 
+  it('keeps the embedding page’s origin when the page is framed', () => {
+    expect(parseConfig({ ...valid, parentOrigin: 'https://shop.example' })?.parentOrigin).toBe(
+      'https://shop.example',
+    );
+  });
+
   it('rejects anything missing, empty, not a string or not a web address', () => {
     for (const value of [
       null,
@@ -21,6 +27,9 @@ describe('parseConfig', () => {
       { ...valid, checkoutId: 42 },
       { ...valid, apiUrl: 'not a url' },
       { ...valid, apiUrl: 'javascript:alert(1)' },
+      { ...valid, parentOrigin: 'https://shop.example/path' },
+      { ...valid, parentOrigin: '*' },
+      { ...valid, parentOrigin: 42 },
     ]) {
       expect(parseConfig(value)).toBeNull();
     }

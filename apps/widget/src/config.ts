@@ -1,7 +1,15 @@
 import { isFilledString, isRecord } from './guards';
 
-/** What the page needs to load one checkout. The API writes it into `<script id="kassa-config">`. */
-export type KassaConfig = Readonly<{ checkoutId: string; publishableKey: string; apiUrl: string }>;
+/**
+ * What the page needs to load one checkout. The API writes it into `<script id="kassa-config">`;
+ * `parentOrigin` is set when the page is embedded, naming the only page it may talk to.
+ */
+export type KassaConfig = Readonly<{
+  checkoutId: string;
+  publishableKey: string;
+  apiUrl: string;
+  parentOrigin?: string;
+}>;
 
 /**
  * Reads the config the API injected into the page. Under `vite dev` there is no API in front of the
@@ -21,12 +29,20 @@ export function readConfig(doc: Document, search: string): KassaConfig | null {
 
 export function parseConfig(value: unknown): KassaConfig | null {
   if (!isRecord(value)) return null;
-  const { checkoutId, publishableKey, apiUrl } = value;
+  const { checkoutId, publishableKey, apiUrl, parentOrigin } = value;
   if (!isFilledString(checkoutId) || !isFilledString(publishableKey) || !isFilledString(apiUrl)) return null;
   const url = parseHttpUrl(apiUrl);
   if (!url) return null;
+  if (parentOrigin !== undefined && typeof parentOrigin !== 'string') return null;
+  const parent = parentOrigin === undefined ? null : parseHttpUrl(parentOrigin);
+  if (parentOrigin !== undefined && (!parent || parent.origin !== parentOrigin)) return null;
   // `{apiUrl}/trpc/...` is built by concatenation, so drop a trailing slash once, here.
-  return { checkoutId, publishableKey, apiUrl: url.href.replace(/\/+$/, '') };
+  return {
+    checkoutId,
+    publishableKey,
+    apiUrl: url.href.replace(/\/+$/, ''),
+    ...(parent ? { parentOrigin: parent.origin } : {}),
+  };
 }
 
 function parseJson(text: string): unknown {

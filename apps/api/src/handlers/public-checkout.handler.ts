@@ -1,9 +1,11 @@
 import { err, ok, RAILS, type Checkout, type Result } from '@kassa/core';
 import { getCheckout, getMerchantName, type MerchantKey } from '@kassa/db';
 import type { PayInstructions } from '@kassa/providers';
+import QRCode from 'qrcode';
 import { z } from 'zod';
 import type { ApiDeps } from '../deps';
 import type { KassaError } from '../errors';
+import { checkoutUrl } from '../views';
 
 export const PublicCheckoutInput = z.strictObject({ checkoutId: z.string().min(1).max(64) });
 export const SelectRailInput = z.strictObject({
@@ -33,11 +35,16 @@ export async function getPublicCheckout(
 }
 
 /** The payer picked a rail: ask its adapter what the payer should do. */
+/** A QR code as SVG text; the widget shows it as an image, never as markup. */
+function qrSvg(text: string): Promise<string> {
+  return QRCode.toString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 });
+}
+
 export async function selectRail(
   deps: ApiDeps,
   key: MerchantKey,
   input: SelectRailInput,
-): Promise<Result<PayInstructions, KassaError>> {
+): Promise<Result<PayInstructions & { handoff: { url: string; qrSvg: string } }, KassaError>> {
   const checkout = await getCheckout(deps.db.orm, input.checkoutId, key);
   if (!checkout) return err({ code: 'not_found', message: 'This checkout does not exist.' });
   if (!checkout.rails.includes(input.rail)) {
@@ -47,7 +54,8 @@ export async function selectRail(
   if (!adapter)
     return err({ code: 'rail_unavailable', message: `The ${input.rail} rail is not configured.` });
   const instructions = await adapter.instructions(checkout.payment);
-  return instructions.ok
-    ? instructions
-    : err({ code: instructions.error.code, message: instructions.error.message });
+  if (!instructions.ok) return err({ code: instructions.error.code, message: instructions.error.message });
+  // The sandbox has nothing to scan; its QR code carries the page over to a phone instead.
+  const url = checkoutUrl(deps.publicUrl, checkout.payment.id);
+  return ok({ ...instructions.value, handoff: { url, qrSvg: await qrSvg(url) } });
 }

@@ -1,0 +1,138 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { CHROMIUM } from './chromium';
+
+export const SCREENSHOTS = join(import.meta.dirname, '..', 'test-results');
+
+export function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium`);
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+    ],
+  });
+}
+
+export function screenshotPath(name: string): string {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  return join(SCREENSHOTS, `${name}.png`);
+}
+
+type Demo = { apiUrl: string; secretKey: string; publishableKey: string };
+export type Gateway = Demo & {
+  createCheckout(input: Record<string, unknown>): Promise<string>;
+  simulate(checkoutId: string, outcome: string): Promise<void>;
+  stop(): Promise<void>;
+};
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** The real gateway process, as `npm start` runs it, on its own data folder and free ports. */
+export async function startGateway(): Promise<Gateway> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'kassa-widget-e2e-'));
+  const [port, webhooksPort] = [await freePort(), await freePort()];
+  let output = '';
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: join(import.meta.dirname, '..', '..', 'gateway'),
+    env: {
+      ...process.env,
+      KASSA_DATA_DIR: dataDir,
+      PORT: String(port),
+      WEBHOOKS_PORT: String(webhooksPort),
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const demoFile = join(dataDir, 'demo.json');
+  for (let i = 0; i < 300 && !output.includes('Ctrl-C stops it'); i++) {
+    if (child.exitCode !== null) throw new Error(`gateway exited: ${output}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  if (!existsSync(demoFile)) throw new Error(`gateway did not start: ${output}`);
+  const demo = JSON.parse(readFileSync(demoFile, 'utf8')) as Demo;
+
+  const call = async (procedure: string, input: unknown) => {
+    const response = await fetch(`${demo.apiUrl}/trpc/${procedure}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${demo.secretKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify(input),
+    });
+    const body = (await response.json()) as { result?: { data: unknown } };
+    if (!response.ok || !body.result) throw new Error(`${procedure} failed: ${JSON.stringify(body)}`);
+    return body.result.data;
+  };
+  return {
+    ...demo,
+    async createCheckout(input) {
+      return ((await call('checkouts.create', input)) as { id: string }).id;
+    },
+    async simulate(checkoutId, outcome) {
+      await call('sandbox.simulate', { checkoutId, outcome });
+    },
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A merchant's page on another origin (`localhost` rather than the API's `127.0.0.1`, another
+ * port) that embeds a checkout with the script tag and writes down every event it hears.
+ */
+export async function startMerchantSite(
+  gateway: Gateway,
+): Promise<{ origin: string; close(): Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const checkoutId = url.searchParams.get('checkout') ?? '';
+    res.setHeader('content-type', 'text/html; charset=utf-8');
+    res.end(`<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Merchant shop</title>
+<style>body{margin:0;font-family:sans-serif}main{max-width:40rem;margin:0 auto;padding:8px}</style></head>
+<body><main>
+<h1>Checkout at the merchant</h1>
+<script>
+  window.kassaEvents = [];
+  for (const type of ['kassa:paid', 'kassa:expired', 'kassa:failed', 'kassa:closed', 'kassa:status', 'kassa:processing', 'kassa:partially_paid', 'kassa:canceled'])
+    document.addEventListener(type, (event) => window.kassaEvents.push({ type, status: event.detail.status }));
+</script>
+<script src="${gateway.apiUrl}/widget/kassa.js" data-checkout="${encodeURIComponent(checkoutId)}" data-publishable-key="${gateway.publishableKey}"></script>
+</main></body></html>`);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://localhost:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,236 @@
+import type { Browser, Frame, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, screenshotPath, startGateway, startMerchantSite, type Gateway } from './harness';
+
+let gateway: Gateway;
+let browser: Browser;
+beforeAll(async () => {
+  [gateway, browser] = await Promise.all([startGateway(), launchBrowser()]);
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await gateway?.stop();
+});
+
+const LINE_ITEMS = [
+  { name: 'Single-origin espresso beans, 1 kg bag, whole bean', quantity: 2, unitAmount: '24.50' },
+  { name: 'Ceramic pour-over dripper', quantity: 1, unitAmount: '1234.99' },
+];
+
+async function openPage(options: { width?: number; locale?: string; colorScheme?: 'dark' | 'light' } = {}) {
+  const context = await browser.newContext({
+    viewport: { width: options.width ?? 420, height: 900 },
+    locale: options.locale ?? 'en-US',
+    colorScheme: options.colorScheme ?? 'light',
+    reducedMotion: 'reduce',
+  });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(String(error)));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  return { page, errors, close: () => context.close() };
+}
+
+const statusRegion = (scope: Page | Frame) => scope.locator('[role="status"][aria-live="polite"]');
+
+describe('the hosted checkout page', () => {
+  it('shows the checkout, then flips to paid live when the payment lands elsewhere', async () => {
+    const id = await gateway.createCheckout({ currency: 'USD', lineItems: LINE_ITEMS });
+    const { page, errors, close } = await openPage();
+    try {
+      await page.goto(`${gateway.apiUrl}/pay/${id}`);
+      await expect.poll(() => statusRegion(page).innerText()).toContain('Waiting for payment');
+      await expect.poll(() => page.locator('.total .amount').innerText()).toBe('$1,283.99');
+      await expect.poll(() => page.getByText('Test mode', { exact: true }).count()).toBe(1);
+      await page.screenshot({ path: screenshotPath('hosted-waiting'), fullPage: true });
+
+      // The merchant's backend pays (not this page): the page must notice by itself, no reload.
+      await gateway.simulate(id, 'pay');
+      await expect.poll(() => statusRegion(page).innerText(), { timeout: 10_000 }).toContain('Paid');
+      await expect.poll(() => page.getByRole('button', { name: 'Simulate payment' }).count()).toBe(0);
+      await page.screenshot({ path: screenshotPath('hosted-paid'), fullPage: true });
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
+  it('can be paid with the keyboard alone, and partial payment says what is still due', async () => {
+    const id = await gateway.createCheckout({ amount: '40.00', currency: 'EUR' });
+    const { page, close } = await openPage();
+    try {
+      await page.goto(`${gateway.apiUrl}/pay/${id}`);
+      await page.getByRole('button', { name: 'Pay part' }).waitFor();
+      // Tab from the top of the page until the focus reaches the button, then press Enter.
+      for (let i = 0; i < 20; i++) {
+        await page.keyboard.press('Tab');
+        const focused = await page.evaluate(() => document.activeElement?.textContent ?? '');
+        if (focused === 'Pay part') break;
+      }
+      await page.keyboard.press('Enter');
+      await expect.poll(() => statusRegion(page).innerText()).toMatch(/Partially paid, €\d+\.\d\d still due/);
+      await page.screenshot({ path: screenshotPath('hosted-partially-paid'), fullPage: true });
+    } finally {
+      await close();
+    }
+  });
+
+  it('shows the expired state, and offers to start again at the merchant', async () => {
+    const id = await gateway.createCheckout({
+      amount: '5.00',
+      currency: 'USD',
+      cancelUrl: 'https://shop.example/cart',
+    });
+    const { page, close } = await openPage();
+    try {
+      await page.goto(`${gateway.apiUrl}/pay/${id}`);
+      await page.getByRole('button', { name: 'Expire' }).click();
+      await expect.poll(() => statusRegion(page).innerText()).toContain('This checkout has expired');
+      expect(await page.getByRole('link', { name: 'Start again' }).getAttribute('href')).toBe(
+        'https://shop.example/cart',
+      );
+      expect(await page.getByRole('timer').count()).toBe(0);
+      await page.screenshot({ path: screenshotPath('hosted-expired'), fullPage: true });
+    } finally {
+      await close();
+    }
+  });
+
+  it('fits 320 px without horizontal scrolling, in dark mode too', async () => {
+    const id = await gateway.createCheckout({ currency: 'USD', lineItems: LINE_ITEMS });
+    for (const colorScheme of ['light', 'dark'] as const) {
+      const { page, close } = await openPage({ width: 320, colorScheme });
+      try {
+        await page.goto(`${gateway.apiUrl}/pay/${id}`);
+        await page.getByRole('button', { name: 'Simulate payment' }).waitFor();
+        const widths = await page.evaluate(() => ({
+          scroll: document.documentElement.scrollWidth,
+          client: document.documentElement.clientWidth,
+        }));
+        expect(widths.scroll).toBeLessThanOrEqual(widths.client);
+        const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+        expect(background).toBe(colorScheme === 'dark' ? 'rgb(16, 18, 23)' : 'rgb(243, 244, 246)');
+        await page.screenshot({ path: screenshotPath(`hosted-320px-${colorScheme}`), fullPage: true });
+      } finally {
+        await close();
+      }
+    }
+  });
+
+  it('speaks German to a German browser', async () => {
+    const id = await gateway.createCheckout({ amount: '1234.50', currency: 'EUR' });
+    const { page, close } = await openPage({ locale: 'de-DE' });
+    try {
+      await page.goto(`${gateway.apiUrl}/pay/${id}`);
+      await expect.poll(() => statusRegion(page).innerText()).toContain('Warten auf Zahlung');
+      await expect.poll(() => page.locator('.total .amount').innerText()).toBe('1.234,50\u00a0€');
+      expect(await page.evaluate(() => document.documentElement.lang)).toBe('de');
+      await page.screenshot({ path: screenshotPath('hosted-german'), fullPage: true });
+    } finally {
+      await close();
+    }
+  });
+});
+
+describe('the widget embedded with the script tag on a merchant page', () => {
+  let site: Awaited<ReturnType<typeof startMerchantSite>>;
+  beforeAll(async () => {
+    site = await startMerchantSite(gateway);
+  });
+  afterAll(async () => site?.close());
+
+  const widgetFrame = async (page: Page): Promise<Frame> => {
+    const handle = await page.waitForSelector('.kassa-checkout iframe');
+    const frame = await handle.contentFrame();
+    if (!frame) throw new Error('the iframe has no frame');
+    return frame;
+  };
+  const heard = (page: Page) =>
+    page.evaluate(() => (window as unknown as { kassaEvents: object[] }).kassaEvents);
+
+  it('pays in the sandbox, flips to paid, and the host page hears kassa:paid', async () => {
+    const id = await gateway.createCheckout({ currency: 'USD', lineItems: LINE_ITEMS });
+    const { page, errors, close } = await openPage({ width: 800 });
+    try {
+      await page.goto(`${site.origin}/?checkout=${id}`);
+      const frame = await widgetFrame(page);
+      await expect.poll(() => statusRegion(frame).innerText()).toContain('Waiting for payment');
+      // The iframe follows its content's height, so the host page shows it whole.
+      const iframe = page.locator('.kassa-checkout iframe');
+      await expect
+        .poll(async () => {
+          const content = await frame.evaluate(() => document.documentElement.scrollHeight);
+          const box = await iframe.boundingBox();
+          return Math.abs((box?.height ?? 0) - content);
+        })
+        .toBeLessThanOrEqual(2);
+      await page.screenshot({ path: screenshotPath('embedded-waiting'), fullPage: true });
+
+      await frame.getByRole('button', { name: 'Simulate payment' }).click();
+      await expect.poll(() => statusRegion(frame).innerText()).toContain('Paid');
+      await expect.poll(() => heard(page)).toContainEqual({ type: 'kassa:paid', status: 'paid' });
+      await page.screenshot({ path: screenshotPath('embedded-paid'), fullPage: true });
+
+      await frame.getByRole('button', { name: 'Close' }).click();
+      await expect.poll(() => heard(page)).toContainEqual({ type: 'kassa:closed', status: 'paid' });
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
+  it('ignores look-alike messages that do not come from the widget', async () => {
+    const id = await gateway.createCheckout({ amount: '3.00', currency: 'USD' });
+    const { page, close } = await openPage({ width: 800 });
+    try {
+      await page.goto(`${site.origin}/?checkout=${id}`);
+      const frame = await widgetFrame(page);
+      await expect.poll(() => statusRegion(frame).innerText()).toContain('Waiting for payment');
+      // A script on the host page (or any other window) forging the widget's message.
+      await page.evaluate((checkoutId) => {
+        window.postMessage({ source: 'kassa', type: 'kassa:paid', checkoutId, status: 'paid' }, '*');
+      }, id);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await heard(page)).not.toContainEqual(expect.objectContaining({ type: 'kassa:paid' }));
+    } finally {
+      await close();
+    }
+  });
+
+  it('tells the host page when the checkout expires', async () => {
+    const id = await gateway.createCheckout({ amount: '3.00', currency: 'USD' });
+    const { page, close } = await openPage({ width: 800 });
+    try {
+      await page.goto(`${site.origin}/?checkout=${id}`);
+      const frame = await widgetFrame(page);
+      await frame.getByRole('button', { name: 'Expire' }).click();
+      await expect.poll(() => statusRegion(frame).innerText()).toContain('expired');
+      await expect.poll(() => heard(page)).toContainEqual({ type: 'kassa:expired', status: 'expired' });
+      await page.screenshot({ path: screenshotPath('embedded-expired'), fullPage: true });
+    } finally {
+      await close();
+    }
+  });
+
+  it('fits a 320 px merchant page without horizontal scrolling', async () => {
+    const id = await gateway.createCheckout({ currency: 'USD', lineItems: LINE_ITEMS });
+    const { page, close } = await openPage({ width: 320 });
+    try {
+      await page.goto(`${site.origin}/?checkout=${id}`);
+      const frame = await widgetFrame(page);
+      await frame.getByRole('button', { name: 'Simulate payment' }).waitFor();
+      for (const scope of [page, frame]) {
+        const widths = await scope.evaluate(() => ({
+          scroll: document.documentElement.scrollWidth,
+          client: document.documentElement.clientWidth,
+        }));
+        expect(widths.scroll).toBeLessThanOrEqual(widths.client);
+      }
+      await page.screenshot({ path: screenshotPath('embedded-320px'), fullPage: true });
+    } finally {
+      await close();
+    }
+  });
+});

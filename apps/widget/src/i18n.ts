@@ -1,0 +1,221 @@
+import type { Rail } from './api';
+
+/**
+ * Every word the payer reads, in one place. English, and German chosen from the browser's
+ * languages. Amounts arrive already formatted for the locale; nothing here formats money.
+ */
+export type Messages = Readonly<{
+  locale: string;
+  loading: string;
+  invalidLinkTitle: string;
+  invalidLinkHint: string;
+  testMode: string;
+  items: string;
+  totalDue: string;
+  received: string;
+  stillDue: string;
+  expiresIn: string;
+  chooseHowToPay: string;
+  railNames: Readonly<Record<Rail, string>>;
+  railHints: Readonly<Record<Rail, string>>;
+  changeMethod: string;
+  preparing: string;
+  status: Readonly<{
+    pending: string;
+    processing: string;
+    partiallyPaid: (due: string) => string;
+    paid: string;
+    overpaid: (received: string) => string;
+    expired: string;
+    failed: string;
+    canceled: string;
+    refunded: string;
+    partiallyRefunded: string;
+  }>;
+  nextStep: Readonly<{
+    expired: string;
+    failed: string;
+    canceled: string;
+    partiallyPaid: string;
+  }>;
+  startAgain: string;
+  returnToMerchant: string;
+  redirecting: (seconds: number) => string;
+  close: string;
+  retrying: string;
+  tryAgain: string;
+  copy: string;
+  copied: string;
+  copyFailed: string;
+  amountLabel: string;
+  referenceLabel: string;
+  qrHandoff: string;
+  qrAlt: string;
+  sandboxTitle: string;
+  sandboxHint: string;
+  simulate: Readonly<{ pay: string; pay_part: string; overpay: string; fail: string; expire: string }>;
+  errors: Readonly<{
+    network: string;
+    badResponse: string;
+    notFound: string;
+    rateLimited: string;
+    server: string;
+    refused: string;
+  }>;
+}>;
+
+const en: Messages = {
+  locale: 'en',
+  loading: 'Loading checkout…',
+  invalidLinkTitle: 'This payment link is not valid',
+  invalidLinkHint: 'Please ask the merchant for a new link.',
+  testMode: 'Test mode',
+  items: 'Items',
+  totalDue: 'Total due',
+  received: 'Received',
+  stillDue: 'Still due',
+  expiresIn: 'Expires in',
+  chooseHowToPay: 'How would you like to pay?',
+  railNames: { sandbox: 'Sandbox', card: 'Card', stellar: 'Stellar', evm: 'Stablecoin (USDT, USDC)' },
+  railHints: {
+    sandbox: 'Try every outcome; no money moves',
+    card: 'Visa, Mastercard and more',
+    stellar: 'XLM, USDC or EURC from any Stellar wallet',
+    evm: 'On BSC, Ethereum or Tron',
+  },
+  changeMethod: 'Choose another way to pay',
+  preparing: 'Preparing your payment…',
+  status: {
+    pending: 'Waiting for payment',
+    processing: 'Payment seen, processing',
+    partiallyPaid: (due) => `Partially paid, ${due} still due`,
+    paid: 'Paid — thank you',
+    overpaid: (received) => `Paid — thank you. ${received} received, more than was due.`,
+    expired: 'This checkout has expired',
+    failed: 'Payment failed',
+    canceled: 'This checkout was canceled',
+    refunded: 'Refunded',
+    partiallyRefunded: 'Partially refunded',
+  },
+  nextStep: {
+    expired: 'Nothing more can be paid here. If you already paid, the merchant will sort it out.',
+    failed: 'No money was taken. You can start again and choose another way to pay.',
+    canceled: 'The merchant canceled this checkout. Nothing more can be paid here.',
+    partiallyPaid: 'Pay the rest the same way to complete your order.',
+  },
+  startAgain: 'Start again',
+  returnToMerchant: 'Return to the merchant',
+  redirecting: (seconds) => `Taking you back to the merchant in ${seconds} s…`,
+  close: 'Close',
+  retrying: 'Retrying…',
+  tryAgain: 'Try again',
+  copy: 'Copy',
+  copied: 'Copied',
+  copyFailed: 'Copy failed — select the text instead',
+  amountLabel: 'Amount',
+  referenceLabel: 'Reference',
+  qrHandoff: 'Scan to continue on your phone',
+  qrAlt: 'QR code of the payment link',
+  sandboxTitle: 'Sandbox',
+  sandboxHint: 'Test mode: no real money moves. Choose what the payer does.',
+  simulate: {
+    pay: 'Simulate payment',
+    pay_part: 'Pay part',
+    overpay: 'Overpay',
+    fail: 'Fail',
+    expire: 'Expire',
+  },
+  errors: {
+    network: 'Cannot reach the payment server. Check your connection.',
+    badResponse: 'The payment server sent an unexpected answer.',
+    notFound: 'This checkout was not found.',
+    rateLimited: 'Too many requests. Please wait a moment.',
+    server: 'The payment server had a problem. Please try again.',
+    refused: 'The request was not accepted.',
+  },
+};
+
+const de: Messages = {
+  locale: 'de',
+  loading: 'Zahlung wird geladen…',
+  invalidLinkTitle: 'Dieser Zahlungslink ist ungültig',
+  invalidLinkHint: 'Bitte fragen Sie den Händler nach einem neuen Link.',
+  testMode: 'Testmodus',
+  items: 'Artikel',
+  totalDue: 'Zu zahlen',
+  received: 'Erhalten',
+  stillDue: 'Noch offen',
+  expiresIn: 'Läuft ab in',
+  chooseHowToPay: 'Wie möchten Sie bezahlen?',
+  railNames: { sandbox: 'Sandbox', card: 'Karte', stellar: 'Stellar', evm: 'Stablecoin (USDT, USDC)' },
+  railHints: {
+    sandbox: 'Jedes Ergebnis ausprobieren; es fließt kein Geld',
+    card: 'Visa, Mastercard und mehr',
+    stellar: 'XLM, USDC oder EURC aus jeder Stellar-Wallet',
+    evm: 'Über BSC, Ethereum oder Tron',
+  },
+  changeMethod: 'Andere Zahlungsart wählen',
+  preparing: 'Zahlung wird vorbereitet…',
+  status: {
+    pending: 'Warten auf Zahlung',
+    processing: 'Zahlung erkannt, wird bearbeitet',
+    partiallyPaid: (due) => `Teilweise bezahlt, ${due} noch offen`,
+    paid: 'Bezahlt — vielen Dank',
+    overpaid: (received) => `Bezahlt — vielen Dank. ${received} erhalten, mehr als fällig war.`,
+    expired: 'Diese Zahlung ist abgelaufen',
+    failed: 'Zahlung fehlgeschlagen',
+    canceled: 'Diese Zahlung wurde storniert',
+    refunded: 'Erstattet',
+    partiallyRefunded: 'Teilweise erstattet',
+  },
+  nextStep: {
+    expired: 'Hier kann nichts mehr bezahlt werden. Falls Sie schon bezahlt haben, klärt der Händler das.',
+    failed: 'Es wurde kein Geld abgebucht. Sie können neu beginnen und eine andere Zahlungsart wählen.',
+    canceled: 'Der Händler hat diese Zahlung storniert. Hier kann nichts mehr bezahlt werden.',
+    partiallyPaid: 'Zahlen Sie den Rest auf demselben Weg, um die Bestellung abzuschließen.',
+  },
+  startAgain: 'Neu beginnen',
+  returnToMerchant: 'Zurück zum Händler',
+  redirecting: (seconds) => `Weiter zum Händler in ${seconds} s…`,
+  close: 'Schließen',
+  retrying: 'Neuer Versuch…',
+  tryAgain: 'Erneut versuchen',
+  copy: 'Kopieren',
+  copied: 'Kopiert',
+  copyFailed: 'Kopieren fehlgeschlagen — bitte Text markieren',
+  amountLabel: 'Betrag',
+  referenceLabel: 'Referenz',
+  qrHandoff: 'Scannen, um auf dem Handy fortzufahren',
+  qrAlt: 'QR-Code des Zahlungslinks',
+  sandboxTitle: 'Sandbox',
+  sandboxHint: 'Testmodus: Es fließt kein echtes Geld. Wählen Sie, was der Zahler tut.',
+  simulate: {
+    pay: 'Zahlung simulieren',
+    pay_part: 'Teil zahlen',
+    overpay: 'Zu viel zahlen',
+    fail: 'Fehlschlagen',
+    expire: 'Ablaufen',
+  },
+  errors: {
+    network: 'Der Zahlungsserver ist nicht erreichbar. Bitte Verbindung prüfen.',
+    badResponse: 'Der Zahlungsserver hat unerwartet geantwortet.',
+    notFound: 'Diese Zahlung wurde nicht gefunden.',
+    rateLimited: 'Zu viele Anfragen. Bitte einen Moment warten.',
+    server: 'Beim Zahlungsserver ist ein Fehler aufgetreten. Bitte erneut versuchen.',
+    refused: 'Die Anfrage wurde nicht angenommen.',
+  },
+};
+
+const CATALOG: Readonly<Record<string, Messages>> = { en, de };
+
+/** The first of the browser's languages we speak (`de-AT` counts as `de`), else English. */
+export function pickMessages(languages: readonly string[]): Messages {
+  for (const tag of languages) {
+    const base = tag.toLowerCase().split('-')[0] ?? '';
+    const messages = CATALOG[base];
+    if (messages) return messages;
+  }
+  return en;
+}
+
+export const LANGUAGES = Object.keys(CATALOG);
