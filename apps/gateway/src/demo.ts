@@ -12,6 +12,8 @@ export const DemoFile = z.object({
   publishableKey: z.string().startsWith('pk_test_'),
   fakes: z.record(z.string(), z.string()),
   checkoutUrl: z.string().optional(),
+  /** The demo merchant page embedding the checkout with the script tag. */
+  embedUrl: z.string().optional(),
 });
 export type DemoFile = z.infer<typeof DemoFile>;
 

@@ -1,8 +1,11 @@
 import { ApiEnv } from '@kassa/api';
-import type { z } from 'zod';
+import { z } from 'zod';
 
-/** The gateway runs the API and the receiver: the API's configuration covers both. */
-export const GatewayEnv = ApiEnv;
+/** The gateway runs the API and the receiver: the API's configuration covers both, plus the demo page. */
+export const GatewayEnv = ApiEnv.extend({
+  /** The demo merchant page that embeds a checkout (its own origin: http://localhost:PORT). 0 = any free port. */
+  DEMO_SITE_PORT: z.coerce.number().int().min(0).max(65535).default(3002),
+});
 export type GatewayEnv = z.infer<typeof GatewayEnv>;
 
 export function parseEnv(source: Record<string, string | undefined> = process.env): GatewayEnv {

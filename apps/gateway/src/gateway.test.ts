@@ -45,6 +45,7 @@ async function startGateway(): Promise<Running> {
       KASSA_DATA_DIR: dataDir,
       PORT: String(port),
       WEBHOOKS_PORT: String(webhooksPort),
+      DEMO_SITE_PORT: '0',
       LOG_LEVEL: 'info',
     },
     stdio: ['ignore', 'pipe', 'pipe'],

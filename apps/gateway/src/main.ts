@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import {
@@ -13,6 +14,7 @@ import {
 import { findKey, openDb, type MerchantKey } from '@kassa/db';
 import { createWebhooksServer, startWorkers } from '@kassa/webhooks';
 import { ensureDemoMerchant, writeDemoFile } from './demo';
+import { createDemoSite } from './demo-site';
 import { isInteractive, parseEnv } from './env';
 
 /**
@@ -47,6 +49,16 @@ async function main(): Promise<void> {
   const demo = await ensureDemoMerchant(db, dataDir);
   const key = await findKey(db.orm, demo.secretKey);
   const checkoutUrl = key ? await createDemoCheckout(deps, key) : null;
+  const site = await listen(
+    createDemoSite({
+      apiUrl: publicUrl,
+      publishableKey: demo.publishableKey,
+      defaultCheckoutId: checkoutUrl?.split('/pay/')[1] ?? null,
+    }),
+    env.DEMO_SITE_PORT,
+    env.HOST,
+  );
+  const embedUrl = `http://localhost:${(site.address() as AddressInfo).port}/`;
   const demoFile = await writeDemoFile(dataDir, {
     apiUrl: publicUrl,
     webhooksUrl: `http://127.0.0.1:${env.WEBHOOKS_PORT}`,
@@ -54,6 +66,7 @@ async function main(): Promise<void> {
     publishableKey: demo.publishableKey,
     fakes: {},
     ...(checkoutUrl ? { checkoutUrl } : {}),
+    embedUrl,
   });
   log.info(
     { apiUrl: publicUrl, demoFile, mode: env.KASSA_MODE, demoCreated: demo.created },
@@ -69,6 +82,7 @@ async function main(): Promise<void> {
       `  Secret key       ${demo.secretKey}`,
       `  Publishable key  ${demo.publishableKey}`,
       `  Try a checkout   ${checkoutUrl ?? '(could not create one)'}`,
+      `  Embedded         ${embedUrl}  (a merchant page with the script tag)`,
       `  Saved to         ${demoFile}`,
       '  Ctrl-C stops it.',
       '',
@@ -82,7 +96,7 @@ async function main(): Promise<void> {
     log.info({ signal }, 'shutting down');
     void (async () => {
       await workers.stop();
-      await Promise.all([close(api), close(receiver)]);
+      await Promise.all([close(api), close(receiver), close(site)]);
       await db.close();
       log.info('stopped cleanly');
       process.exit(0);

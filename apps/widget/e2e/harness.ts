@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +28,8 @@ export function screenshotPath(name: string): string {
   return join(SCREENSHOTS, `${name}.png`);
 }
 
-type Demo = { apiUrl: string; secretKey: string; publishableKey: string };
+/** What the gateway wrote to demo.json; `embedUrl` is its demo merchant page with the script tag. */
+type Demo = { apiUrl: string; secretKey: string; publishableKey: string; embedUrl: string };
 export type Gateway = Demo & {
   createCheckout(input: Record<string, unknown>): Promise<string>;
   simulate(checkoutId: string, outcome: string): Promise<void>;
@@ -55,6 +56,7 @@ export async function startGateway(): Promise<Gateway> {
       KASSA_DATA_DIR: dataDir,
       PORT: String(port),
       WEBHOOKS_PORT: String(webhooksPort),
+      DEMO_SITE_PORT: '0',
       LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -97,42 +99,5 @@ export async function startGateway(): Promise<Gateway> {
       }
       rmSync(dataDir, { recursive: true, force: true });
     },
-  };
-}
-
-/**
- * A merchant's page on another origin (`localhost` rather than the API's `127.0.0.1`, another
- * port) that embeds a checkout with the script tag and writes down every event it hears.
- */
-export async function startMerchantSite(
-  gateway: Gateway,
-): Promise<{ origin: string; close(): Promise<void> }> {
-  const server: Server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const checkoutId = url.searchParams.get('checkout') ?? '';
-    res.setHeader('content-type', 'text/html; charset=utf-8');
-    res.end(`<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Merchant shop</title>
-<style>body{margin:0;font-family:sans-serif}main{max-width:40rem;margin:0 auto;padding:8px}</style></head>
-<body><main>
-<h1>Checkout at the merchant</h1>
-<script>
-  window.kassaEvents = [];
-  for (const type of ['kassa:paid', 'kassa:expired', 'kassa:failed', 'kassa:closed', 'kassa:status', 'kassa:processing', 'kassa:partially_paid', 'kassa:canceled'])
-    document.addEventListener(type, (event) => window.kassaEvents.push({ type, status: event.detail.status }));
-</script>
-<script src="${gateway.apiUrl}/widget/kassa.js" data-checkout="${encodeURIComponent(checkoutId)}" data-publishable-key="${gateway.publishableKey}"></script>
-</main></body></html>`);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    origin: `http://localhost:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
   };
 }

@@ -1,6 +1,6 @@
 import type { Browser, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, screenshotPath, startGateway, startMerchantSite, type Gateway } from './harness';
+import { launchBrowser, screenshotPath, startGateway, type Gateway } from './harness';
 
 let gateway: Gateway;
 let browser: Browser;
@@ -134,12 +134,9 @@ describe('the hosted checkout page', () => {
   });
 });
 
+// The demo's merchant page: another origin (localhost, another port) with the script tag on it.
 describe('the widget embedded with the script tag on a merchant page', () => {
-  let site: Awaited<ReturnType<typeof startMerchantSite>>;
-  beforeAll(async () => {
-    site = await startMerchantSite(gateway);
-  });
-  afterAll(async () => site?.close());
+  const merchantPage = (id: string) => `${gateway.embedUrl}?checkout=${id}`;
 
   const widgetFrame = async (page: Page): Promise<Frame> => {
     const handle = await page.waitForSelector('.kassa-checkout iframe');
@@ -154,7 +151,7 @@ describe('the widget embedded with the script tag on a merchant page', () => {
     const id = await gateway.createCheckout({ currency: 'USD', lineItems: LINE_ITEMS });
     const { page, errors, close } = await openPage({ width: 800 });
     try {
-      await page.goto(`${site.origin}/?checkout=${id}`);
+      await page.goto(merchantPage(id));
       const frame = await widgetFrame(page);
       await expect.poll(() => statusRegion(frame).innerText()).toContain('Waiting for payment');
       // The iframe follows its content's height, so the host page shows it whole.
@@ -185,7 +182,7 @@ describe('the widget embedded with the script tag on a merchant page', () => {
     const id = await gateway.createCheckout({ amount: '3.00', currency: 'USD' });
     const { page, close } = await openPage({ width: 800 });
     try {
-      await page.goto(`${site.origin}/?checkout=${id}`);
+      await page.goto(merchantPage(id));
       const frame = await widgetFrame(page);
       await expect.poll(() => statusRegion(frame).innerText()).toContain('Waiting for payment');
       // A script on the host page (or any other window) forging the widget's message.
@@ -203,7 +200,7 @@ describe('the widget embedded with the script tag on a merchant page', () => {
     const id = await gateway.createCheckout({ amount: '3.00', currency: 'USD' });
     const { page, close } = await openPage({ width: 800 });
     try {
-      await page.goto(`${site.origin}/?checkout=${id}`);
+      await page.goto(merchantPage(id));
       const frame = await widgetFrame(page);
       await frame.getByRole('button', { name: 'Expire' }).click();
       await expect.poll(() => statusRegion(frame).innerText()).toContain('expired');
@@ -218,7 +215,7 @@ describe('the widget embedded with the script tag on a merchant page', () => {
     const id = await gateway.createCheckout({ currency: 'USD', lineItems: LINE_ITEMS });
     const { page, close } = await openPage({ width: 320 });
     try {
-      await page.goto(`${site.origin}/?checkout=${id}`);
+      await page.goto(merchantPage(id));
       const frame = await widgetFrame(page);
       await frame.getByRole('button', { name: 'Simulate payment' }).waitFor();
       for (const scope of [page, frame]) {
