@@ -1,6 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { asMerchantId } from '@kassa/core';
+import { issueKey } from '@kassa/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawCall, startTestApi, type TestApi, type TestMerchant } from './testing';
 
@@ -12,6 +14,7 @@ beforeAll(async () => {
     join(widgetDir, 'index.html'),
     '<html><head><!--kassa-config--></head><body></body></html>',
   );
+  await writeFile(join(widgetDir, 'kassa.js'), `(function(){${'/* loader */ '.repeat(200)}})();`);
   api = await startTestApi({ widgetDir });
 });
 afterAll(async () => {
@@ -75,6 +78,10 @@ describe('merchant settings', () => {
       'shop.example',
       "https://shop.example; script-src 'unsafe-inline'",
       'https://user:pw@shop.example',
+      'https://*.shop.example',
+      'https://a%3Bb.example',
+      "https://a'b.example",
+      'https://a,b.example',
     ]) {
       const res = await rawCall(
         api.url,
@@ -127,11 +134,15 @@ describe('the hosted page', () => {
     expect(injectedConfig(await res.text())).toMatchObject({ parentOrigin: 'http://localhost:5173' });
   });
 
-  it('another merchant’s key or a missing origin gets nothing', async () => {
+  it('another merchant’s key, a secret key or a missing origin gets nothing; any of its own keys works', async () => {
     const shop = await api.merchant('Guarded Shop');
     const other = await api.merchant('Other Shop');
     const id = await checkout(shop);
     expect((await fetch(embedUrl(id, other.publishableKey, 'http://localhost:5173'))).status).toBe(404);
+    expect((await fetch(embedUrl(id, shop.secretKey, 'http://localhost:5173'))).status).toBe(404);
+    const second = await issueKey(api.db.orm, asMerchantId(shop.merchantId), 'publishable', 'test');
+    for (const key of [shop.publishableKey, second])
+      expect((await fetch(embedUrl(id, key, 'http://localhost:5173'))).status).toBe(200);
     expect((await fetch(`${api.url}/pay/${id}?embed=1&key=${shop.publishableKey}`)).status).toBe(403);
   });
 
@@ -156,7 +167,7 @@ describe('the hosted page', () => {
     expect((await fetch(embedUrl(id, shop.publishableKey, 'https://evil.example'))).status).toBe(403);
   });
 
-  it('live checkouts allow loopback pages only when the merchant lists them', async () => {
+  it('live checkouts: loopback only when listed, and never a plain-http site', async () => {
     const live = await startTestApi({ gatewayMode: 'live', widgetDir });
     try {
       const shop = await live.merchant('Live Shop', 'live');
@@ -171,8 +182,21 @@ describe('the hosted page', () => {
         auth(shop),
       );
       const id = data<{ id: string }>(created).id;
-      const url = `${live.url}/pay/${id}?embed=1&key=${shop.publishableKey}&origin=${encodeURIComponent('http://localhost:5173')}`;
-      expect((await fetch(url)).status).toBe(403);
+      const embed = (origin: string) =>
+        fetch(
+          `${live.url}/pay/${id}?embed=1&key=${shop.publishableKey}&origin=${encodeURIComponent(origin)}`,
+        );
+      expect((await embed('http://localhost:5173')).status).toBe(403);
+      await rawCall(
+        live.url,
+        'settings.update',
+        'mutation',
+        { allowedOrigins: ['http://localhost:5173', 'http://shop.example', 'https://shop.example'] },
+        auth(shop),
+      );
+      expect((await embed('http://localhost:5173')).status).toBe(200);
+      expect((await embed('http://shop.example')).status).toBe(403);
+      expect((await embed('https://shop.example')).status).toBe(200);
     } finally {
       await live.close();
     }
@@ -229,5 +253,17 @@ describe('the widget’s view of a checkout', () => {
     expect(instructions.handoff.url).toBe(`http://127.0.0.1:0/pay/${id}`);
     expect(instructions.handoff.qrSvg).toMatch(/^<svg [^>]*viewBox="0 0 \d+ \d+"/);
     expect(instructions.handoff.qrSvg).not.toMatch(/<script|on\w+=/i);
+  });
+
+  it('widget files go out gzipped to browsers that take it, and whole to others', async () => {
+    const zipped = await fetch(`${api.url}/widget/kassa.js`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(zipped.headers.get('content-encoding')).toBe('gzip');
+    expect(zipped.headers.get('vary')).toBe('accept-encoding');
+    expect(zipped.headers.get('cache-control')).toBe('public, max-age=300');
+    // fetch unzips it: the same text either way.
+    const plain = await fetch(`${api.url}/widget/kassa.js`, { headers: { 'accept-encoding': 'identity' } });
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(await zipped.text()).toBe(await plain.text());
+    expect((await fetch(`${api.url}/widget/../../etc/passwd`)).status).toBe(404);
   });
 });

@@ -1,8 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import type { Mode } from '@kassa/core';
-import { findPublishableKey, getCheckout, getMerchantSettings, pingDb } from '@kassa/db';
+import { findKey, findPublishableKey, getCheckout, getMerchantSettings, pingDb } from '@kassa/db';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import type { ApiDeps } from './deps';
 import { Origin } from './handlers/settings.handler';
@@ -99,7 +100,7 @@ async function route(
   const pay = /^\/pay\/(pay_[0-9A-Za-z]{1,40})$/.exec(path);
   if (pay?.[1])
     return servePayPage(deps, pay[1], new URL(req.url ?? '/', 'http://localhost').searchParams, res);
-  if (path.startsWith('/widget/')) return serveWidgetFile(deps, path.slice('/widget/'.length), res);
+  if (path.startsWith('/widget/')) return serveWidgetFile(deps, path.slice('/widget/'.length), req, res);
   return send(res, 404, 'application/json', JSON.stringify({ error: 'not_found' }));
 }
 
@@ -122,9 +123,10 @@ async function servePayPage(
     return send(res, 404, 'text/plain; charset=utf-8', 'This payment link is not valid.');
   let parentOrigin: string | null = null;
   if (query.get('embed') === '1') {
-    const embed = await embeddingOrigin(deps, checkout.payment, publishableKey, query);
+    const embed = await embeddingOrigin(deps, checkout.payment, query);
     if (!embed.ok) {
       res.setHeader('content-security-policy', "frame-ancestors 'none'");
+      res.setHeader('x-content-type-options', 'nosniff');
       return send(res, embed.status, 'text/plain; charset=utf-8', embed.message);
     }
     parentOrigin = embed.origin;
@@ -158,23 +160,33 @@ async function servePayPage(
 type EmbedCheck = { ok: true; origin: string } | { ok: false; status: 403 | 404; message: string };
 
 /**
- * Which page may frame this checkout: the origin the loader reports, if the key is this checkout's
- * and the merchant allowed the origin (test mode also allows loopback, for local development). The
+ * Which page may frame this checkout: the origin the loader reports, if the key is one of this
+ * checkout's merchant's publishable keys for its mode and the merchant allowed the origin (test mode
+ * also allows loopback, for local development; live mode wants https). The
  * browser enforces it through `frame-ancestors`, so a page lying about its origin gets nothing.
  */
 async function embeddingOrigin(
   deps: ApiDeps,
   payment: { merchantId: string; mode: Mode },
-  publishableKey: string,
   query: URLSearchParams,
 ): Promise<EmbedCheck> {
-  if (query.get('key') !== publishableKey)
+  const key = await findKey(deps.db.orm, query.get('key') ?? '');
+  if (
+    !key ||
+    key.kind !== 'publishable' ||
+    key.merchantId !== payment.merchantId ||
+    key.mode !== payment.mode
+  )
     return { ok: false, status: 404, message: 'This payment link is not valid.' };
   const origin = Origin.safeParse(query.get('origin') ?? '');
   if (!origin.success) return { ok: false, status: 403, message: 'The embedding page has no valid origin.' };
+  const loopback = isLoopbackOrigin(origin.data);
+  // Live money is framed only by https pages: on plain http anyone on the path could overlay it.
+  if (payment.mode === 'live' && !loopback && !origin.data.startsWith('https:')) {
+    return { ok: false, status: 403, message: 'A live checkout may only be embedded on an https page.' };
+  }
   const settings = await getMerchantSettings(deps.db.orm, payment.merchantId);
-  const loopback = payment.mode === 'test' && isLoopbackOrigin(origin.data);
-  if (!loopback && !settings?.allowedOrigins.includes(origin.data)) {
+  if (!(loopback && payment.mode === 'test') && !settings?.allowedOrigins.includes(origin.data)) {
     return {
       ok: false,
       status: 403,
@@ -189,15 +201,41 @@ function isLoopbackOrigin(origin: string): boolean {
   return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
-async function serveWidgetFile(deps: ApiDeps, relative: string, res: ServerResponse): Promise<void> {
+const COMPRESSIBLE = new Set(['.js', '.css', '.html', '.svg', '.json']);
+/** Gzipped widget files, made once per file version: the loader and the first load are sent small. */
+const gzipped = new Map<string, { mtimeMs: number; body: Buffer }>();
+
+async function serveWidgetFile(
+  deps: ApiDeps,
+  relative: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   if (!deps.widgetDir) return send(res, 404, 'text/plain', 'not found');
   const root = normalize(deps.widgetDir + sep);
   const file = normalize(join(root, relative));
   if (!file.startsWith(root) || relative.includes('\0')) return send(res, 404, 'text/plain', 'not found');
   try {
-    const body = await readFile(file);
+    const [raw, info] = await Promise.all([readFile(file), stat(file)]);
     res.setHeader('x-content-type-options', 'nosniff');
-    if (relative.startsWith('assets/')) res.setHeader('cache-control', 'public, max-age=31536000, immutable');
+    // Hashed assets never change; kassa.js keeps its name across releases, so it is kept briefly.
+    res.setHeader(
+      'cache-control',
+      relative.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'public, max-age=300',
+    );
+    let body: Buffer = raw;
+    if (COMPRESSIBLE.has(extname(file))) {
+      res.setHeader('vary', 'accept-encoding');
+      if (/\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
+        let cached = gzipped.get(file);
+        if (cached?.mtimeMs !== info.mtimeMs) {
+          cached = { mtimeMs: info.mtimeMs, body: gzipSync(raw, { level: 9 }) };
+          gzipped.set(file, cached);
+        }
+        res.setHeader('content-encoding', 'gzip');
+        body = cached.body;
+      }
+    }
     return send(res, 200, CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', body);
   } catch {
     return send(res, 404, 'text/plain', 'not found');

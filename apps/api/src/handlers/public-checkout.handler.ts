@@ -34,12 +34,12 @@ export async function getPublicCheckout(
   });
 }
 
-/** The payer picked a rail: ask its adapter what the payer should do. */
 /** A QR code as SVG text; the widget shows it as an image, never as markup. */
 function qrSvg(text: string): Promise<string> {
   return QRCode.toString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 });
 }
 
+/** The payer picked a rail: ask its adapter what the payer should do. */
 export async function selectRail(
   deps: ApiDeps,
   key: MerchantKey,

@@ -14,7 +14,9 @@ export const Origin = z
       return z.NEVER;
     }
     const bare = url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password;
-    if ((url.protocol !== 'https:' && url.protocol !== 'http:') || !bare) {
+    // URL parsing keeps `*`, `;`, `,` and quotes in host names; in a CSP header they would widen it.
+    const plainHost = /^([a-z0-9-]+\.)*[a-z0-9-]+$|^\[[0-9a-f:.]+\]$/.test(url.hostname);
+    if ((url.protocol !== 'https:' && url.protocol !== 'http:') || !bare || !plainHost) {
       ctx.addIssue({
         code: 'custom',
         message: `${value} is not an origin: give scheme, host and port only, like https://shop.example.`,
