@@ -1,14 +1,17 @@
 /**
- * Kassa's benchmarks, one command: applyObservation throughput against a raw INSERT, and
- * checkouts.create latency at a fixed rate against GET /health, on PGlite and (with DATABASE_URL)
- * on PostgreSQL; then, on PostgreSQL only, webhook delivery by worker processes against plain
- * signed POSTs. Figures are judged as ratios to a baseline measured in the same run.
+ * Kassa's benchmarks, one command: first the size of the widget's build output against a bare React
+ * app (no database); then applyObservation throughput against a raw INSERT, and checkouts.create
+ * latency at a fixed rate against GET /health, on PGlite and (with DATABASE_URL) on PostgreSQL; then,
+ * on PostgreSQL only, webhook delivery by worker processes against plain signed POSTs. Figures are
+ * judged as ratios to a baseline measured in the same run. KASSA_BENCH_ONLY=size runs the first part
+ * alone.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { createDb, createMerchant, issueKey, type Db, type Engine } from '@kassa/db';
 import { createTestDb } from '@kassa/db/testing';
 import { sql } from 'drizzle-orm';
+import { benchBundleSize, printBundleSize, SIZE_GOALS, SIZE_PLAN } from './bundle-size';
 import { benchDeliveries, DELIVERY_GOALS, DELIVERY_PLAN, printDeliveries } from './deliveries';
 import { createBaselineTable } from './fixtures';
 import {
@@ -212,10 +215,24 @@ function printSummary(results: readonly EngineResult[]): void {
   );
 }
 
+/** Parts that can run alone, with KASSA_BENCH_ONLY=<part>. */
+const PARTS = ['size'] as const;
+
+function onlyPart(): (typeof PARTS)[number] | null {
+  const only = process.env['KASSA_BENCH_ONLY'];
+  if (!only) return null;
+  const part = PARTS.find((p) => p === only);
+  if (!part) throw new Error(`KASSA_BENCH_ONLY=${only}: no such part (known: ${PARTS.join(', ')})`);
+  return part;
+}
+
 async function main(): Promise<void> {
   const startedAt = new Date();
-  const engines: Engine[] = process.env['DATABASE_URL'] ? ['pglite', 'postgres'] : ['pglite'];
-  if (engines.length === 1) {
+  const only = onlyPart();
+  const engines: Engine[] =
+    only === 'size' ? [] : process.env['DATABASE_URL'] ? ['pglite', 'postgres'] : ['pglite'];
+  if (only) say(`KASSA_BENCH_ONLY=${only}: only that part runs.`);
+  else if (engines.length === 1) {
     say(
       'DATABASE_URL is not set: PGlite only, and no webhook delivery bench (set it to benchmark PostgreSQL and worker processes too).',
     );
@@ -234,27 +251,34 @@ async function main(): Promise<void> {
     );
   }
 
+  // No database: two vite builds in child processes, before the database parts start.
+  const bundleSize = await benchBundleSize();
+  printBundleSize(bundleSize);
   const results: EngineResult[] = [];
   for (const engine of engines) results.push(await benchEngine(engine));
-  printSummary(results);
+  if (results.length > 0) printSummary(results);
   // Delivery workers scale as processes sharing one PostgreSQL; PGlite lives inside one process.
   const deliveries = engines.includes('postgres') ? await benchDeliveries() : null;
   if (deliveries) printDeliveries(deliveries);
 
-  const out = new URL('../results/latest.json', import.meta.url);
+  // A run of one part writes a file of its own, so it does not replace the last full run's.
+  const file = only ? `latest-${only}.json` : 'latest.json';
+  const out = new URL(`../results/${file}`, import.meta.url);
   mkdirSync(new URL('.', out), { recursive: true });
   const seconds = round((Date.now() - startedAt.getTime()) / 1000, 1);
   const report = {
     startedAt: startedAt.toISOString(),
     seconds,
     machine,
-    plan: { ...PLAN, deliveries: DELIVERY_PLAN },
-    goals: { ...GOALS, deliveries: DELIVERY_GOALS },
+    only,
+    plan: { ...PLAN, deliveries: DELIVERY_PLAN, bundleSize: SIZE_PLAN },
+    goals: { ...GOALS, deliveries: DELIVERY_GOALS, bundleSize: SIZE_GOALS },
+    bundleSize,
     results,
     deliveries,
   };
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
-  say(`\nresults written to bench/results/latest.json (${seconds} s)`);
+  say(`\nresults written to bench/results/${file} (${seconds} s)`);
 }
 
 await main();
