@@ -1,17 +1,9 @@
 import { createServer, type Server } from 'node:http';
+import { KASSA_MESSAGE_TYPES } from '@kassa/client/embed/messages';
 
 const CHECKOUT_ID = /^pay_[0-9A-Za-z]{1,40}$/;
-const EVENTS = [
-  'kassa:ready',
-  'kassa:status',
-  'kassa:paid',
-  'kassa:partially_paid',
-  'kassa:processing',
-  'kassa:expired',
-  'kassa:failed',
-  'kassa:canceled',
-  'kassa:closed',
-];
+// What the loader tells the page; its own height it keeps to itself.
+const EVENTS = KASSA_MESSAGE_TYPES.filter((type) => type !== 'kassa:resize');
 
 /**
  * A stand-in merchant page for the demo, on its own origin (`localhost`, another port): it embeds

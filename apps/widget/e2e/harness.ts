@@ -9,6 +9,9 @@ import { CHROMIUM } from './chromium';
 
 export const SCREENSHOTS = join(import.meta.dirname, '..', 'test-results');
 
+/** Resolves to this machine inside the browser only: an origin that is neither loopback nor allowed. */
+export const FOREIGN_HOST = 'shop.test';
+
 export function launchBrowser(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium`);
   return chromium.launch({
@@ -19,6 +22,8 @@ export function launchBrowser(): Promise<Browser> {
       '--disable-gpu',
       '--disable-background-networking',
       '--disable-component-update',
+      // A merchant site that is not loopback, to see embedding refused and then allowed.
+      `--host-resolver-rules=MAP ${FOREIGN_HOST} 127.0.0.1`,
     ],
   });
 }
@@ -33,6 +38,7 @@ type Demo = { apiUrl: string; secretKey: string; publishableKey: string; embedUr
 export type Gateway = Demo & {
   createCheckout(input: Record<string, unknown>): Promise<string>;
   simulate(checkoutId: string, outcome: string): Promise<void>;
+  allowOrigins(origins: string[]): Promise<void>;
   stop(): Promise<void>;
 };
 
@@ -88,6 +94,9 @@ export async function startGateway(): Promise<Gateway> {
     },
     async simulate(checkoutId, outcome) {
       await call('sandbox.simulate', { checkoutId, outcome });
+    },
+    async allowOrigins(allowedOrigins) {
+      await call('settings.update', { allowedOrigins });
     },
     async stop() {
       if (child.exitCode === null) {

@@ -1,6 +1,6 @@
 import type { Browser, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, screenshotPath, startGateway, type Gateway } from './harness';
+import { FOREIGN_HOST, launchBrowser, screenshotPath, startGateway, type Gateway } from './harness';
 
 let gateway: Gateway;
 let browser: Browser;
@@ -72,6 +72,15 @@ describe('the hosted checkout page', () => {
       await page.keyboard.press('Enter');
       await expect.poll(() => statusRegion(page).innerText()).toMatch(/Partially paid, €\d+\.\d\d still due/);
       await page.screenshot({ path: screenshotPath('hosted-partially-paid'), fullPage: true });
+      // Shift+Tab back to "Simulate payment" (just before "Pay part") and pay the rest.
+      await page.keyboard.press('Shift+Tab');
+      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Simulate payment');
+      await page.keyboard.press('Enter');
+      await expect.poll(() => statusRegion(page).innerText()).toContain('Paid');
+      // The buttons are gone with the payment section; focus lands on the status, not the page top.
+      await expect
+        .poll(() => page.evaluate(() => document.activeElement?.getAttribute('role')))
+        .toBe('status');
     } finally {
       await close();
     }
@@ -93,6 +102,23 @@ describe('the hosted checkout page', () => {
       );
       expect(await page.getByRole('timer').count()).toBe(0);
       await page.screenshot({ path: screenshotPath('hosted-expired'), fullPage: true });
+    } finally {
+      await close();
+    }
+  });
+
+  it('once paid, takes the payer back to the merchant’s success URL by itself', async () => {
+    const successUrl = `${gateway.embedUrl}?thanks=1`;
+    const id = await gateway.createCheckout({ amount: '5.00', currency: 'USD', successUrl });
+    const { page, close } = await openPage();
+    try {
+      await page.goto(`${gateway.apiUrl}/pay/${id}`);
+      await page.getByRole('button', { name: 'Simulate payment' }).click();
+      await expect.poll(() => statusRegion(page).innerText()).toContain('Paid');
+      expect(await page.getByRole('link', { name: 'Return to the merchant' }).getAttribute('href')).toBe(
+        successUrl,
+      );
+      await page.waitForURL(successUrl, { timeout: 10_000 });
     } finally {
       await close();
     }
@@ -158,17 +184,25 @@ describe('the widget embedded with the script tag on a merchant page', () => {
       const iframe = page.locator('.kassa-checkout iframe');
       await expect
         .poll(async () => {
-          const content = await frame.evaluate(() => document.documentElement.scrollHeight);
+          const content = await frame.evaluate(() => document.documentElement.getBoundingClientRect().height);
           const box = await iframe.boundingBox();
           return Math.abs((box?.height ?? 0) - content);
         })
         .toBeLessThanOrEqual(2);
       await page.screenshot({ path: screenshotPath('embedded-waiting'), fullPage: true });
 
+      const waitingHeight = (await iframe.boundingBox())?.height ?? 0;
       await frame.getByRole('button', { name: 'Simulate payment' }).click();
       await expect.poll(() => statusRegion(frame).innerText()).toContain('Paid');
       await expect.poll(() => heard(page)).toContainEqual({ type: 'kassa:paid', status: 'paid' });
+      // The payment section is gone: the iframe shrinks with its content.
+      await expect
+        .poll(async () => (await iframe.boundingBox())?.height ?? 0)
+        .toBeLessThan(waitingHeight - 100);
       await page.screenshot({ path: screenshotPath('embedded-paid'), fullPage: true });
+      await new Promise((r) => setTimeout(r, 300));
+      const paidEvents = (await heard(page)).filter((e) => (e as { type: string }).type === 'kassa:paid');
+      expect(paidEvents).toHaveLength(1);
 
       await frame.getByRole('button', { name: 'Close' }).click();
       await expect.poll(() => heard(page)).toContainEqual({ type: 'kassa:closed', status: 'paid' });
@@ -230,4 +264,28 @@ describe('the widget embedded with the script tag on a merchant page', () => {
       await close();
     }
   });
+
+  it('a site the merchant has not allowed gets a link to the hosted page; once allowed, the widget', async () => {
+    const id = await gateway.createCheckout({ amount: '3.00', currency: 'USD' });
+    const foreign = new URL(merchantPage(id));
+    foreign.hostname = FOREIGN_HOST;
+    const { page, close } = await openPage({ width: 800 });
+    try {
+      await page.goto(foreign.href);
+      // The API refuses to be framed there; the loader hears no ready signal and offers the link.
+      const link = page.getByRole('link', { name: 'Open the checkout' });
+      await link.waitFor({ timeout: 20_000 });
+      expect(await link.getAttribute('href')).toBe(`${gateway.apiUrl}/pay/${id}`);
+      await page.screenshot({ path: screenshotPath('embedded-refused'), fullPage: true });
+
+      await gateway.allowOrigins([foreign.origin]);
+      await page.reload();
+      const frame = await widgetFrame(page);
+      await expect.poll(() => statusRegion(frame).innerText()).toContain('Waiting for payment');
+      expect(await page.getByRole('link', { name: 'Open the checkout' }).count()).toBe(0);
+    } finally {
+      await gateway.allowOrigins([]);
+      await close();
+    }
+  }, 45_000);
 });

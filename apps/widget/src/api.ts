@@ -35,8 +35,11 @@ export type CheckoutView = Readonly<{
   sequence?: number;
 }>;
 
-/** `message` is safe to show a payer; `retryable` says whether asking again may help. */
-export type ApiError = Readonly<{ code: string; message: string; retryable: boolean }>;
+/**
+ * `code` is the API's kassaCode (or `network`, `bad_response`, `http_<status>`); the page words it
+ * in the payer's language (i18n.ts). `retryable` says whether asking again may help.
+ */
+export type ApiError = Readonly<{ code: string; retryable: boolean }>;
 export type ApiResult<T> =
   { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ApiError };
 
@@ -175,41 +178,26 @@ async function callApi<T>(
     status = response.status;
     body = await response.json().catch(() => null);
   } catch {
-    return failure('network', 'Cannot reach the payment server. Check your connection.', true);
+    return failure('network', true);
   }
 
   if (status < 200 || status > 299) return { ok: false, error: readError(body, status) };
   const view = isRecord(body) && isRecord(body['result']) ? parse(body['result']['data']) : null;
-  return view
-    ? { ok: true, value: view }
-    : failure('bad_response', 'The payment server sent an unexpected answer.', false);
+  return view ? { ok: true, value: view } : failure('bad_response', false);
 }
 
-// `{ error: { message, data: { kassaCode } } }`. tRPC puts zod issues into `message` as JSON, so a
-// message that looks like JSON is replaced: the payer never sees raw JSON.
+// `{ error: { message, data: { kassaCode } } }`. The server's message is for developers (English,
+// sometimes zod's JSON); the payer is told what the code means, in their language.
 function readError(body: unknown, status: number): ApiError {
   const error = isRecord(body) ? body['error'] : undefined;
   const data = isRecord(error) ? error['data'] : undefined;
   const kassaCode = isRecord(data) ? data['kassaCode'] : undefined;
-  const message = isRecord(error) ? error['message'] : undefined;
   const retryable = status >= 500 || status === 408 || status === 429;
-  const readable = isFilledString(message) && !/^\s*[[{]/.test(message);
-  return {
-    code: isFilledString(kassaCode) ? kassaCode : `http_${status}`,
-    message: readable ? message : fallbackMessage(status),
-    retryable,
-  };
+  return { code: isFilledString(kassaCode) ? kassaCode : `http_${status}`, retryable };
 }
 
-function fallbackMessage(status: number): string {
-  if (status === 404) return 'This checkout was not found.';
-  if (status === 429) return 'Too many requests. Please wait a moment.';
-  if (status >= 500) return 'The payment server had a problem. Please try again.';
-  return 'The request was not accepted.';
-}
-
-function failure(code: string, message: string, retryable: boolean): { ok: false; error: ApiError } {
-  return { ok: false, error: { code, message, retryable } };
+function failure(code: string, retryable: boolean): { ok: false; error: ApiError } {
+  return { ok: false, error: { code, retryable } };
 }
 
 /** Checks the API's answer by hand; null if any field is missing or malformed. */

@@ -152,14 +152,11 @@ describe('messages', () => {
     expect(keys(pickMessages(['de']))).toEqual(keys(pickMessages(['en'])));
   });
 
-  it('known errors are told in the payer’s language; others keep the server’s words', () => {
+  it('errors are told in the payer’s language, never in the server’s words', () => {
     const de = pickMessages(['de']);
-    expect(errorText({ code: 'network', message: 'x', retryable: true }, de)).toBe(
-      `${de.errors.network} ${de.retrying}`,
-    );
-    expect(errorText({ code: 'rail_unavailable', message: 'Card is off.', retryable: false }, de)).toBe(
-      'Card is off.',
-    );
+    expect(errorText({ code: 'network', retryable: true }, de)).toBe(`${de.errors.network} ${de.retrying}`);
+    expect(errorText({ code: 'rail_unavailable', retryable: false }, de)).toBe(de.errors.railUnavailable);
+    expect(errorText({ code: 'something_new', retryable: false }, de)).toBe(de.errors.refused);
   });
 });
 

@@ -7,10 +7,11 @@ import {
   type PayInstructions,
   type Rail,
 } from './api';
-import type { KassaConfig } from './config';
+import { httpUrlOrNull, type KassaConfig } from './config';
 import { openParentChannel, type ParentChannel } from './embed';
 import { formatAmount, type Amount } from './format-amount';
 import { pickMessages, type Messages } from './i18n';
+import { useRestoreFocus } from './focus';
 import { useLiveCheckout, type Simulate } from './live';
 import { RailChoice, RailPanel } from './panels';
 
@@ -112,6 +113,8 @@ export type CheckoutPageProps = {
 /** The page for one state of the checkout; `App` feeds it live data. */
 export function CheckoutPage(props: CheckoutPageProps) {
   const { checkout, pollError, t } = props;
+  const statusRef = useRef<HTMLDivElement>(null);
+  useRestoreFocus(statusRef, checkout?.status);
   if (!checkout) {
     return (
       <main className="page">
@@ -178,7 +181,15 @@ export function CheckoutPage(props: CheckoutPageProps) {
         </dl>
 
         {/* The one live region: every change of status is read out once, nothing else is. */}
-        <div className="status" data-tone={status.tone} role="status" aria-live="polite" aria-atomic="true">
+        <div
+          className="status"
+          data-tone={status.tone}
+          role="status"
+          aria-live="polite"
+          aria-atomic="true"
+          ref={statusRef}
+          tabIndex={-1}
+        >
           <span className="status-dot" aria-hidden="true" />
           <div>
             <p className="status-text" data-status={checkout.status}>
@@ -338,34 +349,21 @@ function nextStep(checkout: CheckoutView, t: Messages): string | null {
   }
 }
 
-/** Errors the widget knows are told in the payer's language; others keep the server's words. */
+/** What went wrong, in the payer's words and language; the server's own message is for developers. */
 export function errorText(error: ApiError, t: Messages): string {
-  const text =
-    error.code === 'network'
-      ? t.errors.network
-      : error.code === 'bad_response'
-        ? t.errors.badResponse
-        : error.code === 'not_found' || error.code === 'http_404'
-          ? t.errors.notFound
-          : error.code === 'rate_limited' || error.code === 'http_429'
-            ? t.errors.rateLimited
-            : error.code === 'internal' || /^http_5\d\d$/.test(error.code)
-              ? t.errors.server
-              : error.message;
-  return error.retryable ? `${text} ${t.retrying}` : text;
+  return error.retryable ? `${errorWords(error.code, t)} ${t.retrying}` : errorWords(error.code, t);
+}
+
+function errorWords(code: string, t: Messages): string {
+  if (code === 'network') return t.errors.network;
+  if (code === 'bad_response') return t.errors.badResponse;
+  if (code === 'not_found' || code === 'http_404') return t.errors.notFound;
+  if (code === 'rate_limited' || code === 'http_429') return t.errors.rateLimited;
+  if (code === 'rail_unavailable' || code === 'rail_not_allowed') return t.errors.railUnavailable;
+  if (code === 'internal' || /^http_5\d\d$/.test(code)) return t.errors.server;
+  return t.errors.refused;
 }
 
 function navigatorLocale(): string | undefined {
   return typeof navigator === 'undefined' ? undefined : navigator.language;
-}
-
-// URLs come from the merchant: only a web address may become a link, never `javascript:`.
-function httpUrlOrNull(value: string | null): string | null {
-  if (value === null) return null;
-  try {
-    const url = new URL(value);
-    return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : null;
-  } catch {
-    return null;
-  }
 }

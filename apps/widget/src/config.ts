@@ -61,3 +61,8 @@ function parseHttpUrl(text: string): URL | null {
     return null;
   }
 }
+
+/** A URL from the merchant or the page as a link target: a web address only, never `javascript:`. */
+export function httpUrlOrNull(value: string | null): string | null {
+  return value === null ? null : (parseHttpUrl(value)?.href ?? null);
+}

@@ -1,4 +1,4 @@
-import type { KassaMessageType } from '@kassa/client/embed';
+import type { KassaMessageType } from '@kassa/client/embed/messages';
 import type { CheckoutStatus } from './api';
 
 /** What the loader on the merchant's page understands: one list, the loader's own. */
@@ -55,14 +55,17 @@ export function openParentChannel(
   observer?.observe(doc.documentElement);
   sendHeight();
   let lastStatus: CheckoutStatus | null = null;
+  let lastEvent: ParentMessageType | null = null;
   return {
     post: (type, status) => post(type, status),
     statusChanged(status) {
       if (status === lastStatus) return;
       lastStatus = status;
       post('kassa:status', status);
+      // paid then overpaid is one payment for the host page: kassa:paid once.
       const event = STATUS_EVENTS[status];
-      if (event) post(event, status);
+      if (event && event !== lastEvent) post(event, status);
+      lastEvent = event ?? null;
     },
     close: () => observer?.disconnect(),
   };

@@ -61,6 +61,7 @@ export type Messages = Readonly<{
     rateLimited: string;
     server: string;
     refused: string;
+    railUnavailable: string;
   }>;
 }>;
 
@@ -132,6 +133,7 @@ const en: Messages = {
     rateLimited: 'Too many requests. Please wait a moment.',
     server: 'The payment server had a problem. Please try again.',
     refused: 'The request was not accepted.',
+    railUnavailable: 'This way to pay is not available right now. Please choose another.',
   },
 };
 
@@ -203,6 +205,7 @@ const de: Messages = {
     rateLimited: 'Zu viele Anfragen. Bitte einen Moment warten.',
     server: 'Beim Zahlungsserver ist ein Fehler aufgetreten. Bitte erneut versuchen.',
     refused: 'Die Anfrage wurde nicht angenommen.',
+    railUnavailable: 'Diese Zahlungsart ist gerade nicht verfügbar. Bitte wählen Sie eine andere.',
   },
 };
 

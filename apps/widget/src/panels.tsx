@@ -1,4 +1,5 @@
 import { useRef, useState } from 'react';
+import { useRestoreFocus } from './focus';
 import type { ApiError, CheckoutView, Rail, SimulateOutcome } from './api';
 import type { ChooseRail, RailState } from './app';
 import type { Amount } from './format-amount';
@@ -17,9 +18,13 @@ export function RailChoice({
   choose: ChooseRail;
   t: Messages;
 }) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  useRestoreFocus(heading, null);
   return (
     <section className="card" aria-labelledby="rail-choice-title">
-      <h2 id="rail-choice-title">{t.chooseHowToPay}</h2>
+      <h2 id="rail-choice-title" ref={heading} tabIndex={-1}>
+        {t.chooseHowToPay}
+      </h2>
       <ul className="rails">
         {rails.map((rail) => (
           <li key={rail}>
@@ -48,9 +53,13 @@ type RailPanelProps = {
 /** The chosen rail's instructions; each rail issue adds its own panel here. */
 export function RailPanel(props: RailPanelProps) {
   const { state, t } = props;
+  const heading = useRef<HTMLHeadingElement>(null);
+  useRestoreFocus(heading, state.rail);
   return (
     <section className="card" aria-labelledby="rail-title" data-panel={state.rail}>
-      <h2 id="rail-title">{t.railNames[state.rail]}</h2>
+      <h2 id="rail-title" ref={heading} tabIndex={-1}>
+        {t.railNames[state.rail]}
+      </h2>
       {state.error ? (
         <div className="stack">
           <p className="error">{props.errorText(state.error)}</p>
@@ -78,6 +87,7 @@ function SandboxPanel({
   t,
   money,
   handoff,
+  errorText,
 }: RailPanelProps & { handoff: { url: string; qrSvg: string } | null }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -93,7 +103,7 @@ function SandboxPanel({
     const result = await simulate(outcome);
     inFlight.current = false;
     setBusy(false);
-    if (!result.ok) setError(result.error.message);
+    if (!result.ok) setError(errorText(result.error));
   }
 
   return (

@@ -1,20 +1,9 @@
 // Browser code with no dependencies: it ends up in kassa.js, which merchants load on their pages.
 // Its strings stay ASCII: a copy of kassa.js served without a charset is decoded as the page decides.
 
-/** Messages the checkout page posts to its embedding page. */
-export const KASSA_MESSAGE_TYPES = [
-  'kassa:ready',
-  'kassa:resize',
-  'kassa:status',
-  'kassa:paid',
-  'kassa:partially_paid',
-  'kassa:processing',
-  'kassa:expired',
-  'kassa:failed',
-  'kassa:canceled',
-  'kassa:closed',
-] as const;
-export type KassaMessageType = (typeof KASSA_MESSAGE_TYPES)[number];
+import { KASSA_MESSAGE_TYPES, type KassaMessageType } from './messages';
+
+export { KASSA_MESSAGE_TYPES, type KassaMessageType };
 
 /** An accepted message, holding only the fields Kassa defines. */
 export type KassaMessage = Readonly<{
