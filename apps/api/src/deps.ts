@@ -1,6 +1,12 @@
 import { createAssetRegistry, type AssetRegistry, type Chain, type Mode, type Rail } from '@kassa/core';
 import type { Db } from '@kassa/db';
-import { createSandboxRail, type RailAdapter, type SandboxRail } from '@kassa/providers';
+import {
+  createSandboxRail,
+  createStripeRail,
+  type RailAdapter,
+  type SandboxRail,
+  type StripeConfig,
+} from '@kassa/providers';
 import type { Logger } from './logger';
 
 /** Everything a handler needs, built once at start and passed down (no globals, no process.env). */
@@ -28,18 +34,31 @@ export function createApiDeps(options: {
   publicUrl: string;
   widgetDir: string | null;
   clock?: () => Date;
+  /** The card rail (Stripe) when configured; it takes payments of its key's mode. */
+  stripe?: StripeConfig | null;
 }): ApiDeps {
   const registries = {
     testnet: createAssetRegistry({ chain: 'testnet' }),
     mainnet: createAssetRegistry({ chain: 'mainnet' }),
   };
   const sandbox = createSandboxRail(registries);
+  const rails = {
+    test: new Map<Rail, RailAdapter>([['sandbox', sandbox]]),
+    live: new Map<Rail, RailAdapter>(),
+  };
+  const { stripe, ...rest } = options;
+  if (stripe) {
+    rails[stripe.mode].set(
+      'card',
+      createStripeRail(stripe, stripe.mode === 'test' ? registries.testnet : registries.mainnet),
+    );
+  }
   return {
-    ...options,
+    ...rest,
     clock: options.clock ?? (() => new Date()),
     registries,
     assets: { test: registries.testnet, live: registries.mainnet },
     sandbox,
-    rails: { test: new Map<Rail, RailAdapter>([['sandbox', sandbox]]), live: new Map<Rail, RailAdapter>() },
+    rails,
   };
 }

@@ -1,3 +1,4 @@
+import { StripeEnv } from '@kassa/providers';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(1).max(65535);
@@ -17,6 +18,7 @@ export const ApiEnv = z.object({
   /** Interface to listen on. The demo stays on loopback; set 0.0.0.0 behind a proxy or in a container. */
   HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ...StripeEnv.shape,
 });
 export type ApiEnv = z.infer<typeof ApiEnv>;
 

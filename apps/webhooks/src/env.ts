@@ -1,3 +1,4 @@
+import { StripeEnv } from '@kassa/providers';
 import { z } from 'zod';
 
 export const WebhooksEnv = z.object({
@@ -9,6 +10,8 @@ export const WebhooksEnv = z.object({
   KASSA_TEST_WEBHOOKS_PRIVATE: z.enum(['allow', 'refuse']).default('allow'),
   HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  KASSA_MODE: z.enum(['test', 'live']).default('test'),
+  ...StripeEnv.shape,
 });
 export type WebhooksEnv = z.infer<typeof WebhooksEnv>;
 

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { createAssetRegistry } from '@kassa/core';
-import { openDb } from '@kassa/db';
-import { createSandboxRail } from '@kassa/providers';
+import { openDb, type InboxEvent } from '@kassa/db';
+import { createSandboxRail, createStripeRail, stripeConfig } from '@kassa/providers';
 import { pino } from 'pino';
 import { parseEnv } from './env';
 import { createWebhooksServer } from './server';
@@ -19,14 +19,24 @@ async function main(): Promise<void> {
     testnet: createAssetRegistry({ chain: 'testnet' }),
     mainnet: createAssetRegistry({ chain: 'mainnet' }),
   });
-  const server = createWebhooksServer({ db, log });
+  const stripe = stripeConfig(env, env.KASSA_MODE);
+  if (!stripe.ok) throw new Error(stripe.error);
+  const registries = {
+    test: createAssetRegistry({ chain: 'testnet' }),
+    live: createAssetRegistry({ chain: 'mainnet' }),
+  };
+  const card = stripe.value ? createStripeRail(stripe.value, registries[stripe.value.mode]) : null;
+  const server = createWebhooksServer({ db, log, stripeSecrets: stripe.value?.webhookSecrets });
   server.listen(env.WEBHOOKS_PORT, env.HOST, () =>
     log.info({ port: env.WEBHOOKS_PORT, engine: db.engine }, 'receiver listening'),
   );
   const workers = startWorkers({
     db,
     log,
-    decoders: { sandbox: (event) => sandbox.observe(event) },
+    decoders: {
+      sandbox: (event) => sandbox.observe(event),
+      ...(card ? { stripe: (event: InboxEvent) => card.observe(event) } : {}),
+    },
     delivery: { privateInTest: env.KASSA_TEST_WEBHOOKS_PRIVATE },
   });
   const shutdown = () => {

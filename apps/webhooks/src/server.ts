@@ -1,12 +1,22 @@
 import { createServer, type Server } from 'node:http';
 import { pingDb, type Db } from '@kassa/db';
 import type { Logger } from 'pino';
+import { MAX_BODY_BYTES, readBody, receiveStripeEvent } from './intake/stripe';
+
+export type WebhooksServerDeps = {
+  db: Db;
+  log: Logger;
+  /** The card rail's webhook secrets; without them `/stripe` does not exist. */
+  stripeSecrets?: readonly string[] | undefined;
+  clock?: () => Date;
+};
 
 /**
- * The provider-webhook receiver. For now it answers health and readiness; each rail adds its
- * route (raw body -> verify -> inbox -> 2xx) when it lands.
+ * The provider-webhook receiver: health, readiness, and one route per configured rail
+ * (raw body -> verify -> inbox -> 2xx).
  */
-export function createWebhooksServer(deps: { db: Db; log: Logger }): Server {
+export function createWebhooksServer(deps: WebhooksServerDeps): Server {
+  const now = deps.clock ?? (() => new Date());
   return createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const reply = (status: number, body: object) => {
@@ -21,6 +31,29 @@ export function createWebhooksServer(deps: { db: Db; log: Logger }): Server {
         .catch((error: unknown) => {
           deps.log.error({ err: error }, 'readiness check failed');
           reply(503, { status: 'database unreachable' });
+        });
+      return;
+    }
+    if (path === '/stripe' && deps.stripeSecrets && deps.stripeSecrets.length > 0) {
+      if (req.method !== 'POST') return reply(405, { error: 'method_not_allowed' });
+      const secrets = deps.stripeSecrets;
+      readBody(req, MAX_BODY_BYTES)
+        .then((body) =>
+          body === null
+            ? { status: 413, body: { error: 'too_large' } }
+            : receiveStripeEvent(
+                { db: deps.db, log: deps.log, secrets, now },
+                body,
+                typeof req.headers['stripe-signature'] === 'string'
+                  ? req.headers['stripe-signature']
+                  : undefined,
+              ),
+        )
+        .then((answer) => reply(answer.status, answer.body))
+        .catch((error: unknown) => {
+          // Not stored: a 5xx makes Stripe send it again later.
+          deps.log.error({ err: error }, 'stripe event could not be stored');
+          if (!res.headersSent) reply(500, { error: 'internal' });
         });
       return;
     }

@@ -4,7 +4,7 @@ import {
   RAILS,
   type PaymentStatus,
 } from '@kassa/core';
-import type { KassaConfig } from './config';
+import { httpUrlOrNull, type KassaConfig } from './config';
 import { isDecimalString, type Amount } from './format-amount';
 import { isFilledString, isRecord } from './guards';
 
@@ -123,11 +123,14 @@ export function simulateCheckout(
 }
 
 /** What the payer does once a rail is chosen; each rail's panel reads its own variant. */
-export type PayInstructions = Readonly<{
-  rail: 'sandbox';
-  /** The hosted page's link as a QR code (SVG the API rendered), to carry on on a phone. */
-  handoff: { url: string; qrSvg: string } | null;
-}>;
+export type PayInstructions =
+  | Readonly<{
+      rail: 'sandbox';
+      /** The hosted page's link as a QR code (SVG the API rendered), to carry on on a phone. */
+      handoff: { url: string; qrSvg: string } | null;
+    }>
+  /** Card: the payer continues on the card processor's page, then comes back here. */
+  | Readonly<{ rail: 'card'; redirectUrl: string }>;
 
 export function selectRail(config: KassaConfig, rail: Rail): Promise<ApiResult<PayInstructions>> {
   return callApi(
@@ -143,7 +146,12 @@ export function selectRail(config: KassaConfig, rail: Rail): Promise<ApiResult<P
 }
 
 export function parseInstructions(value: unknown): PayInstructions | null {
-  if (!isRecord(value) || value['rail'] !== 'sandbox') return null;
+  if (!isRecord(value)) return null;
+  if (value['rail'] === 'card') {
+    const url = typeof value['redirectUrl'] === 'string' ? httpUrlOrNull(value['redirectUrl']) : null;
+    return url ? { rail: 'card', redirectUrl: url } : null;
+  }
+  if (value['rail'] !== 'sandbox') return null;
   const handoff = value['handoff'];
   if (handoff === undefined || handoff === null) return { rail: 'sandbox', handoff: null };
   if (!isRecord(handoff)) return null;

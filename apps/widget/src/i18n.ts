@@ -19,6 +19,8 @@ export type Messages = Readonly<{
   railNames: Readonly<Record<Rail, string>>;
   railHints: Readonly<Record<Rail, string>>;
   changeMethod: string;
+  cardHint: string;
+  cardContinue: string;
   preparing: string;
   status: Readonly<{
     pending: string;
@@ -85,6 +87,8 @@ const en: Messages = {
     evm: 'On BSC, Ethereum or Tron',
   },
   changeMethod: 'Choose another way to pay',
+  cardHint: 'You pay on a secure card page, then come back here.',
+  cardContinue: 'Continue to card payment',
   preparing: 'Preparing your payment…',
   status: {
     pending: 'Waiting for payment',
@@ -157,6 +161,8 @@ const de: Messages = {
     evm: 'Über BSC, Ethereum oder Tron',
   },
   changeMethod: 'Andere Zahlungsart wählen',
+  cardHint: 'Sie zahlen auf einer sicheren Kartenseite und kommen danach hierher zurück.',
+  cardContinue: 'Weiter zur Kartenzahlung',
   preparing: 'Zahlung wird vorbereitet…',
   status: {
     pending: 'Warten auf Zahlung',

@@ -69,6 +69,8 @@ export function RailPanel(props: RailPanelProps) {
         </div>
       ) : !state.instructions ? (
         <p className="muted">{t.preparing}</p>
+      ) : state.instructions.rail === 'card' ? (
+        <CardPanel redirectUrl={state.instructions.redirectUrl} t={t} />
       ) : (
         <SandboxPanel {...props} handoff={state.instructions.handoff} />
       )}
@@ -129,6 +131,21 @@ function SandboxPanel({
           </p>
         </div>
       )}
+    </div>
+  );
+}
+
+/**
+ * Card: the payer continues on the card processor's page (it cannot be framed, so the link leaves
+ * an embedding page whole) and comes back to this page, which shows the result live.
+ */
+function CardPanel({ redirectUrl, t }: { redirectUrl: string; t: Messages }) {
+  return (
+    <div className="stack">
+      <p className="muted">{t.cardHint}</p>
+      <a className="button button-primary" href={redirectUrl} target="_top" rel="noopener">
+        {t.cardContinue}
+      </a>
     </div>
   );
 }

@@ -1,4 +1,4 @@
-import type { Observation, Payment, PaymentId, Rail, Result } from '@kassa/core';
+import type { Checkout, Observation, PaymentId, Rail, Result } from '@kassa/core';
 
 /** A provider's event as it arrived (already verified), kept verbatim in the inbox until drained. */
 export type ProviderEvent = Readonly<{ provider: string; eventId: string; eventType: string; body: string }>;
@@ -9,22 +9,32 @@ export type PaymentSignal = Readonly<{ paymentId: PaymentId; observation: Observ
 export type DecodeError = Readonly<{ code: 'event_malformed'; message: string }>;
 
 /** What the payer is told to do, per rail. Each rail issue adds its variant. */
-export type PayInstructions = Readonly<{
-  rail: 'sandbox';
-  outcomes: readonly SandboxOutcome[];
-}>;
+export type PayInstructions =
+  | Readonly<{ rail: 'sandbox'; outcomes: readonly SandboxOutcome[] }>
+  /** Card: the payer continues on the card processor's page (a Stripe Checkout Session). */
+  | Readonly<{ rail: 'card'; redirectUrl: string; sessionId: string }>;
 
 export type SandboxOutcome = 'pay' | 'pay_part' | 'overpay' | 'fail' | 'expire';
 export const SANDBOX_OUTCOMES: readonly SandboxOutcome[] = ['pay', 'pay_part', 'overpay', 'fail', 'expire'];
 
-export type RailError = Readonly<{ code: 'rail_unavailable' | 'rail_not_allowed'; message: string }>;
+export type RailError = Readonly<{
+  code: 'rail_unavailable' | 'rail_not_allowed' | 'amount_invalid';
+  message: string;
+}>;
+
+/** What a rail may need besides the checkout to instruct the payer. */
+export type RailContext = Readonly<{
+  /** The hosted page: where the payer comes back to from a provider's page. */
+  checkoutUrl: string;
+  now: Date;
+}>;
 
 /** Every rail implements this; what leaves it is core's vocabulary, never the provider's wire format. */
 export interface RailAdapter {
   readonly rail: Rail;
   /** The provider name its events carry in the inbox. */
   readonly provider: string;
-  instructions(payment: Payment): Promise<Result<PayInstructions, RailError>>;
+  instructions(checkout: Checkout, context: RailContext): Promise<Result<PayInstructions, RailError>>;
   /** Decodes a stored provider event into observations. Pure and repeatable: the inbox may replay it. */
   observe(event: ProviderEvent): Result<readonly PaymentSignal[], DecodeError>;
 }

@@ -34,6 +34,8 @@ export async function getPublicCheckout(
   });
 }
 
+type Handoff = { url: string; qrSvg: string };
+
 /** A QR code as SVG text; the widget shows it as an image, never as markup. */
 function qrSvg(text: string): Promise<string> {
   return QRCode.toString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 });
@@ -44,7 +46,7 @@ export async function selectRail(
   deps: ApiDeps,
   key: MerchantKey,
   input: SelectRailInput,
-): Promise<Result<PayInstructions & { handoff: { url: string; qrSvg: string } }, KassaError>> {
+): Promise<Result<PayInstructions | (PayInstructions & { handoff: Handoff }), KassaError>> {
   const checkout = await getCheckout(deps.db.orm, input.checkoutId, key);
   if (!checkout) return err({ code: 'not_found', message: 'This checkout does not exist.' });
   if (!checkout.rails.includes(input.rail)) {
@@ -53,9 +55,10 @@ export async function selectRail(
   const adapter = deps.rails[checkout.payment.mode].get(input.rail);
   if (!adapter)
     return err({ code: 'rail_unavailable', message: `The ${input.rail} rail is not configured.` });
-  const instructions = await adapter.instructions(checkout.payment);
+  const url = checkoutUrl(deps.publicUrl, checkout.payment.id);
+  const instructions = await adapter.instructions(checkout, { checkoutUrl: url, now: deps.clock() });
   if (!instructions.ok) return err({ code: instructions.error.code, message: instructions.error.message });
   // The sandbox has nothing to scan; its QR code carries the page over to a phone instead.
-  const url = checkoutUrl(deps.publicUrl, checkout.payment.id);
+  if (instructions.value.rail !== 'sandbox') return ok(instructions.value);
   return ok({ ...instructions.value, handoff: { url, qrSvg: await qrSvg(url) } });
 }

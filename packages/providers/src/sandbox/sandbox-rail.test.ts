@@ -94,10 +94,22 @@ describe('sandbox rail', () => {
   });
 
   it('offers its outcomes as the payer’s instructions for test payments only', async () => {
-    expect(await sandbox.instructions(payment('1.00'))).toEqual({
+    const context = { checkoutUrl: 'http://127.0.0.1:3000/pay/x', now: new Date() };
+    const checkout = (p: ReturnType<typeof payment>) => ({
+      payment: p,
+      rails: ['sandbox' as const],
+      description: null,
+      metadata: {},
+      successUrl: null,
+      cancelUrl: null,
+      lineItems: [],
+    });
+    expect(await sandbox.instructions(checkout(payment('1.00')), context)).toEqual({
       ok: true,
       value: { rail: 'sandbox', outcomes: ['pay', 'pay_part', 'overpay', 'fail', 'expire'] },
     });
-    expect(await sandbox.instructions(payment('1.00', 'USD', 'live'))).toMatchObject({ ok: false });
+    expect(await sandbox.instructions(checkout(payment('1.00', 'USD', 'live')), context)).toMatchObject({
+      ok: false,
+    });
   });
 });

@@ -62,7 +62,7 @@ export function createSandboxRail(registries: Readonly<Record<Chain, AssetRegist
     rail: 'sandbox',
     provider: 'sandbox',
 
-    instructions(payment): Promise<Result<PayInstructions, RailError>> {
+    instructions({ payment }): Promise<Result<PayInstructions, RailError>> {
       if (payment.mode !== 'test') {
         return Promise.resolve(
           err({ code: 'rail_unavailable', message: 'the sandbox only takes test payments' }),

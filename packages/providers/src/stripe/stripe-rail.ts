@@ -1,0 +1,129 @@
+import { err, ok, type AssetRegistry, type Checkout, type Money, type Result } from '@kassa/core';
+import Stripe from 'stripe';
+import type { PayInstructions, ProviderEvent, RailAdapter, RailContext, RailError } from '../rail';
+import type { StripeConfig } from './config';
+import { decodeStripeEvent, METADATA_EXPIRES_AT, METADATA_PAYMENT_ID } from './events';
+
+/** Stripe keeps a Checkout Session open 30 min at least and 24 h at most. */
+const MIN_SESSION_S = 30 * 60 + 60;
+const MAX_SESSION_S = 24 * 60 * 60 - 60;
+/** The largest amount Stripe charges in one payment, in minor units (99,999,999 for most currencies). */
+const MAX_STRIPE_MINOR = 99_999_999n;
+/** ISO 4217 three-decimal currencies: Stripe takes them in steps of 10 minor units. */
+const THREE_DECIMAL = new Set(['BHD', 'JOD', 'KWD', 'OMR', 'TND']);
+/** Currencies whose Stripe minor unit differs from ISO 4217's; Kassa does not offer cards in them. */
+const STRIPE_SPECIAL = new Set(['ISK', 'HUF', 'TWD', 'UGX']);
+
+export type StripeRail = RailAdapter & { readonly config: StripeConfig };
+
+/** The card rail: a Stripe Checkout Session per payment, confirmed by verified Stripe webhooks. */
+export function createStripeRail(config: StripeConfig, assets: AssetRegistry): StripeRail {
+  const stripe = new Stripe(config.secretKey, {
+    ...(config.api ?? {}),
+    maxNetworkRetries: 2,
+    timeout: 10_000,
+    appInfo: { name: 'Kassa' },
+  });
+
+  return {
+    rail: 'card',
+    provider: 'stripe',
+    config,
+
+    async instructions(checkout, context): Promise<Result<PayInstructions, RailError>> {
+      const params = sessionParams(checkout, context);
+      if (!params.ok) return params;
+      try {
+        // The key follows the payment and the session's expiry: a retried create (a double click,
+        // a crash after Stripe answered) gets the same session back, never a second one.
+        const session = await stripe.checkout.sessions.create(params.value, {
+          idempotencyKey: `kassa_${checkout.payment.id}_session_${params.value.expires_at}`,
+        });
+        if (!session.url) return unavailable('Stripe returned a session without a payment page');
+        return ok({ rail: 'card', redirectUrl: session.url, sessionId: session.id });
+      } catch (error) {
+        const message = error instanceof Stripe.errors.StripeError ? error.message : String(error);
+        return unavailable(`Stripe refused the session: ${message}`);
+      }
+    },
+
+    observe(event: ProviderEvent) {
+      return decodeStripeEvent(event.body, assets, config.mode);
+    },
+  };
+}
+
+/** The session for a checkout: its exact line items in minor units, and its expiry as far as Stripe allows. */
+export function sessionParams(
+  checkout: Checkout,
+  context: RailContext,
+): Result<Stripe.Checkout.SessionCreateParams & { expires_at: number }, RailError> {
+  const { payment } = checkout;
+  const asset = payment.amountDue.asset;
+  if (asset.kind !== 'fiat' || STRIPE_SPECIAL.has(asset.code)) {
+    return err({ code: 'rail_not_allowed', message: `Cards are not offered for ${asset.id} checkouts.` });
+  }
+  const items =
+    checkout.lineItems.length > 0
+      ? checkout.lineItems.map((item) => ({
+          name: item.name,
+          quantity: item.quantity,
+          unit: item.unitAmount,
+        }))
+      : [{ name: checkout.description ?? 'Order', quantity: 1, unit: payment.amountDue }];
+  const lineItems: Stripe.Checkout.SessionCreateParams.LineItem[] = [];
+  for (const item of items) {
+    const unitAmount = stripeMinor(item.unit);
+    if (!unitAmount.ok) return unitAmount;
+    lineItems.push({
+      quantity: item.quantity,
+      price_data: {
+        currency: asset.code.toLowerCase(),
+        unit_amount: unitAmount.value,
+        product_data: { name: item.name },
+      },
+    });
+  }
+  const nowS = Math.floor(context.now.getTime() / 1000);
+  const checkoutExpiresS = Math.floor(payment.expiresAt.getTime() / 1000);
+  // Within Stripe's window; a checkout that outlives 24 h gets a session per hour it is asked for.
+  const expiresAt =
+    checkoutExpiresS - nowS > MAX_SESSION_S
+      ? Math.floor((nowS + MAX_SESSION_S) / 3600) * 3600
+      : Math.max(checkoutExpiresS, nowS + MIN_SESSION_S);
+  return ok({
+    mode: 'payment',
+    line_items: lineItems,
+    client_reference_id: payment.id,
+    metadata: { [METADATA_PAYMENT_ID]: payment.id, [METADATA_EXPIRES_AT]: String(checkoutExpiresS) },
+    payment_intent_data: { metadata: { [METADATA_PAYMENT_ID]: payment.id } },
+    expires_at: expiresAt,
+    // Back to Kassa's page either way: it shows the status live, then hands over to the merchant.
+    success_url: context.checkoutUrl,
+    cancel_url: context.checkoutUrl,
+  });
+}
+
+/**
+ * An amount as Stripe's integer minor units. The conversion to a JS number is exact: it happens
+ * only below Stripe's own maximum, far inside the safe-integer range.
+ */
+function stripeMinor(amount: Money): Result<number, RailError> {
+  if (amount.minor > MAX_STRIPE_MINOR) {
+    return err({
+      code: 'amount_invalid',
+      message: 'The amount is above what Stripe charges in one payment.',
+    });
+  }
+  if (THREE_DECIMAL.has(amount.asset.code) && amount.minor % 10n !== 0n) {
+    return err({
+      code: 'amount_invalid',
+      message: `Stripe charges ${amount.asset.code} in steps of 0.010; this amount cannot be paid by card.`,
+    });
+  }
+  return ok(Number(amount.minor));
+}
+
+function unavailable(message: string): Result<never, RailError> {
+  return err({ code: 'rail_unavailable', message });
+}
