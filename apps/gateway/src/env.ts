@@ -5,6 +5,8 @@ import { z } from 'zod';
 export const GatewayEnv = ApiEnv.extend({
   /** The demo merchant page that embeds a checkout (its own origin: http://localhost:PORT). 0 = any free port. */
   DEMO_SITE_PORT: z.coerce.number().int().min(0).max(65535).default(3002),
+  /** The demo's fake Stripe, when no STRIPE_SECRET_KEY is set in test mode. 0 = any free port. */
+  STRIPE_FAKE_PORT: z.coerce.number().int().min(0).max(65535).default(3003),
 });
 export type GatewayEnv = z.infer<typeof GatewayEnv>;
 

@@ -46,6 +46,7 @@ async function startGateway(): Promise<Running> {
       PORT: String(port),
       WEBHOOKS_PORT: String(webhooksPort),
       DEMO_SITE_PORT: '0',
+      STRIPE_FAKE_PORT: '0',
       LOG_LEVEL: 'info',
     },
     stdio: ['ignore', 'pipe', 'pipe'],

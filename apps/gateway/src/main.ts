@@ -11,10 +11,12 @@ import {
   createLogger,
   type ApiDeps,
 } from '@kassa/api';
-import { findKey, openDb, type MerchantKey } from '@kassa/db';
+import { findKey, openDb, type InboxEvent, type MerchantKey } from '@kassa/db';
+import { stripeConfig } from '@kassa/providers';
 import { createWebhooksServer, startWorkers } from '@kassa/webhooks';
 import { ensureDemoMerchant, writeDemoFile } from './demo';
 import { createDemoSite } from './demo-site';
+import { startDemoStripe } from './demo-stripe';
 import { isInteractive, parseEnv } from './env';
 
 /**
@@ -35,14 +37,36 @@ async function main(): Promise<void> {
     dirname(createRequire(import.meta.url).resolve('@kassa/widget/package.json')),
     'dist',
   );
-  const deps = createApiDeps({ db, log, gatewayMode: env.KASSA_MODE, publicUrl, widgetDir });
+  // Cards: real Stripe when keys are configured; in a test gateway without them, the fake.
+  const configured = stripeConfig(env, env.KASSA_MODE);
+  if (!configured.ok) throw new Error(configured.error);
+  const demoStripe =
+    !configured.value && env.KASSA_MODE === 'test'
+      ? await startDemoStripe(env.HOST, env.STRIPE_FAKE_PORT)
+      : null;
+  const stripe = configured.value ?? demoStripe?.config ?? null;
+  const deps = createApiDeps({ db, log, gatewayMode: env.KASSA_MODE, publicUrl, widgetDir, stripe });
 
   const api = await listen(createApiServer(deps), env.PORT, env.HOST);
-  const receiver = await listen(createWebhooksServer({ db, log }), env.WEBHOOKS_PORT, env.HOST);
+  const receiver = await listen(
+    createWebhooksServer({ db, log, stripeSecrets: stripe?.webhookSecrets }),
+    env.WEBHOOKS_PORT,
+    env.HOST,
+  );
+  const webhooksUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  if (demoStripe && stripe) {
+    demoStripe.fake.setWebhook({ url: `${webhooksUrl}/stripe`, secret: stripe.webhookSecrets[0] ?? '' });
+  }
   const workers = startWorkers({
     db,
     log,
-    decoders: { sandbox: (event) => deps.sandbox.observe(event) },
+    // Each rail decodes the events its provider sent.
+    decoders: Object.fromEntries(
+      [...deps.rails.test.values(), ...deps.rails.live.values()].map((rail) => [
+        rail.provider,
+        (event: InboxEvent) => rail.observe(event),
+      ]),
+    ),
     delivery: { privateInTest: env.KASSA_TEST_WEBHOOKS_PRIVATE },
   });
 
@@ -61,10 +85,10 @@ async function main(): Promise<void> {
   const embedUrl = `http://localhost:${(site.address() as AddressInfo).port}/`;
   const demoFile = await writeDemoFile(dataDir, {
     apiUrl: publicUrl,
-    webhooksUrl: `http://127.0.0.1:${env.WEBHOOKS_PORT}`,
+    webhooksUrl,
     secretKey: demo.secretKey,
     publishableKey: demo.publishableKey,
-    fakes: {},
+    fakes: demoStripe ? { stripe: demoStripe.fake.url } : {},
     ...(checkoutUrl ? { checkoutUrl } : {}),
     embedUrl,
   });
@@ -78,11 +102,12 @@ async function main(): Promise<void> {
       '',
       `  Kassa is running (${env.KASSA_MODE} mode, ${db.engine})`,
       `  API              ${publicUrl}`,
-      `  Webhooks         http://127.0.0.1:${env.WEBHOOKS_PORT}`,
+      `  Webhooks         ${webhooksUrl}`,
       `  Secret key       ${demo.secretKey}`,
       `  Publishable key  ${demo.publishableKey}`,
       `  Try a checkout   ${checkoutUrl ?? '(could not create one)'}`,
       `  Embedded         ${embedUrl}  (a merchant page with the script tag)`,
+      ...(demoStripe ? [`  Fake Stripe      ${demoStripe.fake.url}  (cards, offline)`] : []),
       `  Saved to         ${demoFile}`,
       '  Ctrl-C stops it.',
       '',
@@ -96,7 +121,7 @@ async function main(): Promise<void> {
     log.info({ signal }, 'shutting down');
     void (async () => {
       await workers.stop();
-      await Promise.all([close(api), close(receiver), close(site)]);
+      await Promise.all([close(api), close(receiver), close(site), demoStripe?.fake.close()]);
       await db.close();
       log.info('stopped cleanly');
       process.exit(0);

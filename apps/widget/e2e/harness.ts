@@ -63,6 +63,7 @@ export async function startGateway(): Promise<Gateway> {
       PORT: String(port),
       WEBHOOKS_PORT: String(webhooksPort),
       DEMO_SITE_PORT: '0',
+      STRIPE_FAKE_PORT: '0',
       LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'pipe', 'pipe'],

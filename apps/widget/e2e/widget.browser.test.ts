@@ -37,7 +37,7 @@ const statusRegion = (scope: Page | Frame) => scope.locator('[role="status"][ari
 
 describe('the hosted checkout page', () => {
   it('shows the checkout, then flips to paid live when the payment lands elsewhere', async () => {
-    const id = await gateway.createCheckout({ currency: 'USD', lineItems: LINE_ITEMS });
+    const id = await gateway.createCheckout({ rails: ['sandbox'], currency: 'USD', lineItems: LINE_ITEMS });
     const { page, errors, close } = await openPage();
     try {
       await page.goto(`${gateway.apiUrl}/pay/${id}`);
@@ -58,7 +58,7 @@ describe('the hosted checkout page', () => {
   });
 
   it('can be paid with the keyboard alone, and partial payment says what is still due', async () => {
-    const id = await gateway.createCheckout({ amount: '40.00', currency: 'EUR' });
+    const id = await gateway.createCheckout({ rails: ['sandbox'], amount: '40.00', currency: 'EUR' });
     const { page, close } = await openPage();
     try {
       await page.goto(`${gateway.apiUrl}/pay/${id}`);
@@ -88,6 +88,7 @@ describe('the hosted checkout page', () => {
 
   it('shows the expired state, and offers to start again at the merchant', async () => {
     const id = await gateway.createCheckout({
+      rails: ['sandbox'],
       amount: '5.00',
       currency: 'USD',
       cancelUrl: 'https://shop.example/cart',
@@ -109,7 +110,12 @@ describe('the hosted checkout page', () => {
 
   it('once paid, takes the payer back to the merchant’s success URL by itself', async () => {
     const successUrl = `${gateway.embedUrl}?thanks=1`;
-    const id = await gateway.createCheckout({ amount: '5.00', currency: 'USD', successUrl });
+    const id = await gateway.createCheckout({
+      rails: ['sandbox'],
+      amount: '5.00',
+      currency: 'USD',
+      successUrl,
+    });
     const { page, close } = await openPage();
     try {
       await page.goto(`${gateway.apiUrl}/pay/${id}`);
@@ -125,7 +131,7 @@ describe('the hosted checkout page', () => {
   });
 
   it('fits 320 px without horizontal scrolling, in dark mode too', async () => {
-    const id = await gateway.createCheckout({ currency: 'USD', lineItems: LINE_ITEMS });
+    const id = await gateway.createCheckout({ rails: ['sandbox'], currency: 'USD', lineItems: LINE_ITEMS });
     for (const colorScheme of ['light', 'dark'] as const) {
       const { page, close } = await openPage({ width: 320, colorScheme });
       try {
@@ -146,7 +152,7 @@ describe('the hosted checkout page', () => {
   });
 
   it('speaks German to a German browser', async () => {
-    const id = await gateway.createCheckout({ amount: '1234.50', currency: 'EUR' });
+    const id = await gateway.createCheckout({ rails: ['sandbox'], amount: '1234.50', currency: 'EUR' });
     const { page, close } = await openPage({ locale: 'de-DE' });
     try {
       await page.goto(`${gateway.apiUrl}/pay/${id}`);
@@ -154,6 +160,34 @@ describe('the hosted checkout page', () => {
       await expect.poll(() => page.locator('.total .amount').innerText()).toBe('1.234,50\u00a0€');
       expect(await page.evaluate(() => document.documentElement.lang)).toBe('de');
       await page.screenshot({ path: screenshotPath('hosted-german'), fullPage: true });
+    } finally {
+      await close();
+    }
+  });
+});
+
+describe('paying by card', () => {
+  it('chooses card, pays on the (fake) Stripe page, comes back and sees paid once the webhook lands', async () => {
+    const id = await gateway.createCheckout({
+      rails: ['sandbox', 'card'],
+      currency: 'EUR',
+      lineItems: LINE_ITEMS,
+    });
+    const { page, errors, close } = await openPage();
+    try {
+      await page.goto(`${gateway.apiUrl}/pay/${id}`);
+      await page.getByRole('button', { name: /^Card/ }).click();
+      await page.getByRole('link', { name: 'Continue to card payment' }).click();
+      // Stripe's page (the fake's here) shows the exact amount Kassa asked for.
+      await page.waitForURL(/\/c\/pay\/cs_test_/);
+      expect(await page.content()).toContain('1283.99 EUR');
+      await page.screenshot({ path: screenshotPath('card-stripe-page'), fullPage: true });
+      await page.getByRole('button', { name: 'Pay', exact: true }).click();
+      // Back on Kassa's page, which turns paid when the signed webhook has been taken in.
+      await page.waitForURL(`${gateway.apiUrl}/pay/${id}`);
+      await expect.poll(() => statusRegion(page).innerText(), { timeout: 15_000 }).toContain('Paid');
+      await page.screenshot({ path: screenshotPath('card-paid'), fullPage: true });
+      expect(errors).toEqual([]);
     } finally {
       await close();
     }
@@ -174,7 +208,7 @@ describe('the widget embedded with the script tag on a merchant page', () => {
     page.evaluate(() => (window as unknown as { kassaEvents: object[] }).kassaEvents);
 
   it('pays in the sandbox, flips to paid, and the host page hears kassa:paid', async () => {
-    const id = await gateway.createCheckout({ currency: 'USD', lineItems: LINE_ITEMS });
+    const id = await gateway.createCheckout({ rails: ['sandbox'], currency: 'USD', lineItems: LINE_ITEMS });
     const { page, errors, close } = await openPage({ width: 800 });
     try {
       await page.goto(merchantPage(id));
@@ -213,7 +247,7 @@ describe('the widget embedded with the script tag on a merchant page', () => {
   });
 
   it('ignores look-alike messages that do not come from the widget', async () => {
-    const id = await gateway.createCheckout({ amount: '3.00', currency: 'USD' });
+    const id = await gateway.createCheckout({ rails: ['sandbox'], amount: '3.00', currency: 'USD' });
     const { page, close } = await openPage({ width: 800 });
     try {
       await page.goto(merchantPage(id));
@@ -231,7 +265,7 @@ describe('the widget embedded with the script tag on a merchant page', () => {
   });
 
   it('tells the host page when the checkout expires', async () => {
-    const id = await gateway.createCheckout({ amount: '3.00', currency: 'USD' });
+    const id = await gateway.createCheckout({ rails: ['sandbox'], amount: '3.00', currency: 'USD' });
     const { page, close } = await openPage({ width: 800 });
     try {
       await page.goto(merchantPage(id));
@@ -246,7 +280,7 @@ describe('the widget embedded with the script tag on a merchant page', () => {
   });
 
   it('fits a 320 px merchant page without horizontal scrolling', async () => {
-    const id = await gateway.createCheckout({ currency: 'USD', lineItems: LINE_ITEMS });
+    const id = await gateway.createCheckout({ rails: ['sandbox'], currency: 'USD', lineItems: LINE_ITEMS });
     const { page, close } = await openPage({ width: 320 });
     try {
       await page.goto(merchantPage(id));
@@ -266,7 +300,7 @@ describe('the widget embedded with the script tag on a merchant page', () => {
   });
 
   it('a site the merchant has not allowed gets a link to the hosted page; once allowed, the widget', async () => {
-    const id = await gateway.createCheckout({ amount: '3.00', currency: 'USD' });
+    const id = await gateway.createCheckout({ rails: ['sandbox'], amount: '3.00', currency: 'USD' });
     const foreign = new URL(merchantPage(id));
     foreign.hostname = FOREIGN_HOST;
     const { page, close } = await openPage({ width: 800 });

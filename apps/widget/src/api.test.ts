@@ -7,6 +7,7 @@ import {
   parseStreamData,
   simulateCheckout,
   type CheckoutView,
+  parseInstructions,
 } from './api';
 
 const config = { checkoutId: 'pay_1', publishableKey: 'pk_test_1', apiUrl: 'http://127.0.0.1:3000' };
@@ -182,5 +183,24 @@ describe('live status', () => {
     expect(onError).toHaveBeenCalledTimes(1);
     expect(failing.closed).toBe(true);
     close?.();
+  });
+});
+
+describe('parseInstructions', () => {
+  it('reads the sandbox and card variants, and only web addresses as the card page', () => {
+    expect(
+      parseInstructions({ rail: 'card', redirectUrl: 'https://checkout.stripe.com/c/pay/cs_test_1' }),
+    ).toEqual({
+      rail: 'card',
+      redirectUrl: 'https://checkout.stripe.com/c/pay/cs_test_1',
+    });
+    expect(parseInstructions({ rail: 'card', redirectUrl: 'javascript:alert(1)' })).toBeNull();
+    expect(parseInstructions({ rail: 'card' })).toBeNull();
+    expect(parseInstructions({ rail: 'sandbox', outcomes: ['pay'] })).toEqual({
+      rail: 'sandbox',
+      handoff: null,
+    });
+    expect(parseInstructions({ rail: 'sandbox', handoff: { url: 'x', qrSvg: '<script>' } })).toBeNull();
+    expect(parseInstructions({ rail: 'stellar' })).toBeNull();
   });
 });
