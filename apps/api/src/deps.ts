@@ -6,6 +6,7 @@ import {
   type RailAdapter,
   type SandboxRail,
   type StripeConfig,
+  type StripeRail,
 } from '@kassa/providers';
 import type { Logger } from './logger';
 
@@ -21,6 +22,8 @@ export type ApiDeps = Readonly<{
   sandbox: SandboxRail;
   /** Rails that can take payments, per payment mode. */
   rails: Readonly<Record<Mode, ReadonlyMap<Rail, RailAdapter>>>;
+  /** The card rail (Stripe), for what only it does (refunds); it is also in `rails`. */
+  card: StripeRail | null;
   publicUrl: string;
   /** The built widget (apps/widget/dist), or null when it has not been built. */
   widgetDir: string | null;
@@ -47,12 +50,10 @@ export function createApiDeps(options: {
     live: new Map<Rail, RailAdapter>(),
   };
   const { stripe, ...rest } = options;
-  if (stripe) {
-    rails[stripe.mode].set(
-      'card',
-      createStripeRail(stripe, stripe.mode === 'test' ? registries.testnet : registries.mainnet),
-    );
-  }
+  const card = stripe
+    ? createStripeRail(stripe, stripe.mode === 'test' ? registries.testnet : registries.mainnet)
+    : null;
+  if (stripe && card) rails[stripe.mode].set('card', card);
   return {
     ...rest,
     clock: options.clock ?? (() => new Date()),
@@ -60,5 +61,6 @@ export function createApiDeps(options: {
     assets: { test: registries.testnet, live: registries.mainnet },
     sandbox,
     rails,
+    card,
   };
 }

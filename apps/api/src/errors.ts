@@ -19,6 +19,7 @@ export type KassaErrorCode =
   | 'url_invalid'
   | 'rotation_in_progress'
   | 'rate_limited'
+  | 'checkout_not_refundable'
   | 'internal';
 
 /** The one table from domain errors to tRPC (and so HTTP) codes. */
@@ -39,6 +40,7 @@ const TRPC_CODES: Readonly<Record<KassaErrorCode, TRPC_ERROR_CODE_KEY>> = {
   url_invalid: 'BAD_REQUEST',
   rotation_in_progress: 'CONFLICT',
   rate_limited: 'TOO_MANY_REQUESTS',
+  checkout_not_refundable: 'PRECONDITION_FAILED',
   internal: 'INTERNAL_SERVER_ERROR',
 };
 

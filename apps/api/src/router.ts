@@ -1,6 +1,7 @@
 import { checkoutRouter } from './routers/checkout';
 import { merchantCheckoutsRouter } from './routers/merchant/checkouts';
 import { merchantSandboxRouter } from './routers/merchant/sandbox';
+import { refundsRouter } from './routers/merchant/refunds';
 import { settingsRouter } from './routers/merchant/settings';
 import { deliveriesRouter, webhookEndpointsRouter } from './routers/merchant/webhooks';
 import { router } from './trpc';
@@ -11,6 +12,7 @@ export const appRouter = router({
   webhookEndpoints: webhookEndpointsRouter,
   deliveries: deliveriesRouter,
   settings: settingsRouter,
+  refunds: refundsRouter,
   checkout: checkoutRouter,
 });
 

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Mode } from '@kassa/core';
 import { createMerchant, issueKey } from '@kassa/db';
 import { createTestDb, type TestDb } from '@kassa/db/testing';
+import type { StripeConfig } from '@kassa/providers';
 import { createApiDeps, type ApiDeps } from './deps';
 import { createApiServer } from './http';
 import { createLogger } from './logger';
@@ -18,7 +19,7 @@ export type TestApi = Readonly<{
 
 /** A real API server on a loopback port over a fresh database (PGlite, or PostgreSQL with DATABASE_URL). */
 export async function startTestApi(
-  options: { gatewayMode?: Mode; db?: TestDb; widgetDir?: string } = {},
+  options: { gatewayMode?: Mode; db?: TestDb; widgetDir?: string; stripe?: StripeConfig } = {},
 ): Promise<TestApi> {
   const db = options.db ?? (await createTestDb());
   const deps = createApiDeps({
@@ -27,6 +28,7 @@ export async function startTestApi(
     gatewayMode: options.gatewayMode ?? 'test',
     publicUrl: 'http://127.0.0.1:0',
     widgetDir: options.widgetDir ?? null,
+    stripe: options.stripe ?? null,
   });
   const server = createApiServer(deps);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

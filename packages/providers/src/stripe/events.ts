@@ -41,6 +41,16 @@ const Session = z.object({
 });
 type Session = z.infer<typeof Session>;
 
+const Refund = z.object({
+  object: z.literal('refund'),
+  id: z.string().regex(/^re_/),
+  amount: z.number().int().positive(),
+  currency: z.string().regex(/^[a-z]{3}$/),
+  status: z.string().nullable(),
+  metadata: z.record(z.string(), z.string()).nullable(),
+});
+const REFUND_EVENTS = new Set(['refund.created', 'refund.updated']);
+
 const SESSION_EVENTS = new Set([
   'checkout.session.completed',
   'checkout.session.async_payment_succeeded',
@@ -67,7 +77,9 @@ export function decodeStripeEvent(
   const event = StripeEvent.safeParse(json);
   if (!event.success) return malformed(`not a Stripe event: ${event.error.issues[0]?.message ?? ''}`);
   const { id, type, created, livemode, data } = event.data;
-  if (livemode !== (mode === 'live') || !SESSION_EVENTS.has(type)) return ok([]);
+  if (livemode !== (mode === 'live')) return ok([]);
+  if (REFUND_EVENTS.has(type)) return decodeRefund(data.object, assets, { id, created, type });
+  if (!SESSION_EVENTS.has(type)) return ok([]);
   const parsed = Session.safeParse(data.object);
   if (!parsed.success)
     return malformed(`${type} without a valid session: ${parsed.error.issues[0]?.message ?? ''}`);
@@ -133,6 +145,34 @@ function sessionExpiry(
   const checkoutExpiresAt = Number(session.metadata?.[METADATA_EXPIRES_AT]);
   if (!Number.isInteger(checkoutExpiresAt) || session.expires_at < checkoutExpiresAt - 60) return null;
   return { ...base, type: 'expired' };
+}
+
+/**
+ * A refund Kassa asked for, once Stripe says it succeeded: money back to the payer, keyed by the
+ * refund so created and updated events count it once. Pending or failed refunds change nothing.
+ */
+function decodeRefund(
+  object: unknown,
+  assets: AssetRegistry,
+  event: { id: string; created: number; type: string },
+): Result<readonly PaymentSignal[], DecodeError> {
+  const parsed = Refund.safeParse(object);
+  if (!parsed.success) return malformed(`${event.type} without a valid refund`);
+  const refund = parsed.data;
+  const paymentRef = refund.metadata?.[METADATA_PAYMENT_ID];
+  if (refund.status !== 'succeeded' || !paymentRef || !/^pay_[0-9A-Za-z]{10,40}$/.test(paymentRef))
+    return ok([]);
+  const asset = assets.resolve(refund.currency.toUpperCase());
+  if (!asset.ok || asset.value.kind !== 'fiat') return malformed(`${event.type}: unknown currency`);
+  const observation: Observation = {
+    source: 'stripe',
+    externalId: event.id,
+    occurredAt: new Date(event.created * 1000),
+    type: 'refund',
+    refundKey: `stripe:${refund.id}`,
+    amount: moneyOf(asset.value, BigInt(refund.amount)),
+  };
+  return ok([{ paymentId: asPaymentId(paymentRef), observation }]);
 }
 
 function malformed(message: string): Result<never, DecodeError> {

@@ -1,4 +1,12 @@
-import { err, ok, type AssetRegistry, type Checkout, type Money, type Result } from '@kassa/core';
+import {
+  err,
+  ok,
+  type AssetRegistry,
+  type Checkout,
+  type Money,
+  type Payment,
+  type Result,
+} from '@kassa/core';
 import Stripe from 'stripe';
 import type { PayInstructions, ProviderEvent, RailAdapter, RailContext, RailError } from '../rail';
 import type { StripeConfig } from './config';
@@ -14,7 +22,20 @@ const THREE_DECIMAL = new Set(['BHD', 'JOD', 'KWD', 'OMR', 'TND']);
 /** Currencies whose Stripe minor unit differs from ISO 4217's; Kassa does not offer cards in them. */
 const STRIPE_SPECIAL = new Set(['ISK', 'HUF', 'TWD', 'UGX']);
 
-export type StripeRail = RailAdapter & { readonly config: StripeConfig };
+export type StripeRefund = Readonly<{ id: string; status: string; amount: Money }>;
+export type RefundError = Readonly<{
+  code: 'rail_unavailable' | 'amount_invalid' | 'idempotency_conflict' | 'checkout_not_refundable';
+  message: string;
+}>;
+
+export type StripeRail = RailAdapter & {
+  readonly config: StripeConfig;
+  /**
+   * Asks Stripe to give `amount` back for a card payment. The state changes only when Stripe's
+   * refund event confirms it. The same `idempotencyKey` with the same amount is the same refund.
+   */
+  refund(payment: Payment, amount: Money, idempotencyKey: string): Promise<Result<StripeRefund, RefundError>>;
+};
 
 /** The card rail: a Stripe Checkout Session per payment, confirmed by verified Stripe webhooks. */
 export function createStripeRail(config: StripeConfig, assets: AssetRegistry): StripeRail {
@@ -49,6 +70,34 @@ export function createStripeRail(config: StripeConfig, assets: AssetRegistry): S
 
     observe(event: ProviderEvent) {
       return decodeStripeEvent(event.body, assets, config.mode);
+    },
+
+    async refund(payment, amount, idempotencyKey) {
+      const intent = paymentIntentOf(payment);
+      if (!intent) {
+        return err({ code: 'checkout_not_refundable', message: 'This checkout was not paid by card.' });
+      }
+      const minor = stripeMinor(amount);
+      if (!minor.ok) return err({ code: 'amount_invalid', message: minor.error.message });
+      try {
+        const refund = await stripe.refunds.create(
+          { payment_intent: intent, amount: minor.value, metadata: { [METADATA_PAYMENT_ID]: payment.id } },
+          { idempotencyKey: `kassa_refund_${payment.id}_${idempotencyKey}` },
+        );
+        return ok({ id: refund.id, status: refund.status ?? 'pending', amount });
+      } catch (error) {
+        if (error instanceof Stripe.errors.StripeIdempotencyError) {
+          return err({
+            code: 'idempotency_conflict',
+            message: 'This Idempotency-Key was used for another refund.',
+          });
+        }
+        if (error instanceof Stripe.errors.StripeInvalidRequestError) {
+          return err({ code: 'amount_invalid', message: `Stripe refused the refund: ${error.message}` });
+        }
+        const message = error instanceof Error ? error.message : String(error);
+        return err({ code: 'rail_unavailable', message: `Stripe could not be reached: ${message}` });
+      }
     },
   };
 }
@@ -122,6 +171,16 @@ function stripeMinor(amount: Money): Result<number, RailError> {
     });
   }
   return ok(Number(amount.minor));
+}
+
+/** The payment intent a card payment was credited by (`stripe:pi_…`), if any. */
+function paymentIntentOf(payment: Payment): string | null {
+  for (const fact of payment.facts) {
+    if (fact.type === 'credit' && fact.source === 'stripe' && fact.txKey.startsWith('stripe:pi_')) {
+      return fact.txKey.slice('stripe:'.length);
+    }
+  }
+  return null;
 }
 
 function unavailable(message: string): Result<never, RailError> {
