@@ -68,6 +68,7 @@ async function main(): Promise<void> {
       ]),
     ),
     delivery: { privateInTest: env.KASSA_TEST_WEBHOOKS_PRIVATE },
+    card: deps.card,
   });
 
   const demo = await ensureDemoMerchant(db, dataDir);

@@ -38,6 +38,7 @@ async function main(): Promise<void> {
       ...(card ? { stripe: (event: InboxEvent) => card.observe(event) } : {}),
     },
     delivery: { privateInTest: env.KASSA_TEST_WEBHOOKS_PRIVATE },
+    card,
   });
   const shutdown = () => {
     server.closeAllConnections();

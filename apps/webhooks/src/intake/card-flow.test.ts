@@ -1,10 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import { rawCall, startTestApi, type TestApi, type TestMerchant } from '@kassa/api/testing';
-import { drainInbox, getCheckout } from '@kassa/db';
+import { drainInbox, getCheckout, tables } from '@kassa/db';
 import { startFakeStripe, type FakeStripe } from '@kassa/providers/stripe-fake';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWebhooksServer } from '../server';
+import { reconcileStripe } from '../workers/stripe-reconcile';
 
 const SECRET = 'whsec_cardFlowSecret0123456789';
 
@@ -12,6 +13,7 @@ let fake: FakeStripe;
 let api: TestApi;
 let shop: TestMerchant;
 let closeReceiver: () => Promise<void>;
+let receiverUrl = '';
 
 beforeAll(async () => {
   fake = await startFakeStripe();
@@ -68,12 +70,16 @@ async function chooseCard(checkoutId: string) {
   return rawCall(api.url, 'checkout.selectRail', 'mutation', { checkoutId, rail: 'card' }, payer());
 }
 
+function card() {
+  if (!api.deps.card) throw new Error('no card rail');
+  return api.deps.card;
+}
+
 /** What the receiver took in becomes observations, as the worker does it. */
 async function settle(): Promise<void> {
   await fake.flush();
-  const card = api.deps.card;
-  if (!card) throw new Error('no card rail');
-  await drainInbox(api.db, { stripe: (event) => card.observe(event) });
+  const rail = card();
+  await drainInbox(api.db, { stripe: (event) => rail.observe(event) });
 }
 
 const statusOf = async (id: string) => (await getCheckout(api.db.orm, id))?.payment.status;
@@ -160,5 +166,46 @@ describe('a card payment through Stripe (the fake)', () => {
     const id = await cardCheckout('3.00', 'USD');
     const res = await rawCall(api.url, 'refunds.create', 'mutation', { checkoutId: id }, merchant());
     expect(kassaCode(res)).toBe('checkout_not_refundable');
+  });
+
+  it('reconciliation takes in a payment whose webhook never came', async () => {
+    const id = await cardCheckout('8.00', 'USD');
+    const { sessionId } = data<{ sessionId: string }>(await chooseCard(id));
+    const target = { url: receiverUrl, secret: SECRET };
+    fake.setWebhook(null);
+    try {
+      await fake.pay(sessionId);
+      await settle();
+      expect(await statusOf(id)).toBe('pending');
+      const { added } = await reconcileStripe(api.db, card(), new Date());
+      expect(added).toBeGreaterThanOrEqual(1);
+      await settle();
+      expect(await statusOf(id)).toBe('paid');
+    } finally {
+      fake.setWebhook(target);
+    }
+  });
+
+  it('a webhook and reconciliations racing for the same events leave one effect', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const id = await cardCheckout('4.00', 'USD');
+      const { sessionId } = data<{ sessionId: string }>(await chooseCard(id));
+      await fake.pay(sessionId);
+      ids.push(id);
+    }
+    // The webhooks go out while three reconciliations read the same events back.
+    await Promise.all([fake.flush(), ...[0, 1, 2].map(() => reconcileStripe(api.db, card(), new Date()))]);
+    await settle();
+    for (const id of ids) {
+      const checkout = await getCheckout(api.db.orm, id);
+      expect(checkout?.payment.status).toBe('paid');
+      expect(checkout?.payment.received.minor).toBe(400n);
+    }
+    const rows = await api.db.orm
+      .select({ eventId: tables.providerInbox.eventId })
+      .from(tables.providerInbox);
+    const eventIds = rows.map((r) => r.eventId);
+    expect(new Set(eventIds).size).toBe(eventIds.length);
   });
 });

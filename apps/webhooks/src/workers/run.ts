@@ -1,7 +1,9 @@
 import { drainInbox, purgeExpiredIdempotencyKeys, type Db, type InboxDecoder } from '@kassa/db';
+import type { StripeRail } from '@kassa/providers';
 import type { Logger } from 'pino';
 import { startDeliveryWorker, type DeliveryWorkerOptions } from '../delivery/worker';
 import { sweepExpired } from './expiry-sweep';
+import { reconcileStripe } from './stripe-reconcile';
 
 export type Workers = Readonly<{ stop(): Promise<void> }>;
 
@@ -17,6 +19,9 @@ export function startWorkers(deps: {
   intervalMs?: number;
   clock?: () => Date;
   delivery?: Omit<DeliveryWorkerOptions, 'db' | 'log' | 'clock'>;
+  /** The card rail, whose recent events are read back from Stripe every `reconcileEveryMs`. */
+  card?: Pick<StripeRail, 'recentEvents'> | null;
+  reconcileEveryMs?: number;
 }): Workers {
   const intervalMs = deps.intervalMs ?? 1000;
   const clock = deps.clock ?? (() => new Date());
@@ -25,8 +30,21 @@ export function startWorkers(deps: {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
   let lastPurgeMs = 0;
+  let lastReconcileMs = 0;
+  const reconcileEveryMs = deps.reconcileEveryMs ?? 5 * 60_000;
 
   const round = async () => {
+    // First, so what reconciliation finds is applied in the same round.
+    if (deps.card && clock().getTime() - lastReconcileMs >= reconcileEveryMs) {
+      lastReconcileMs = clock().getTime();
+      try {
+        const { read, added } = await reconcileStripe(deps.db, deps.card, clock());
+        if (added > 0)
+          log.warn({ read, added }, 'stripe events that never arrived as webhooks were taken in');
+      } catch (error) {
+        log.warn({ err: error }, 'stripe reconciliation failed; trying again next time');
+      }
+    }
     const drained = await drainInbox(deps.db, deps.decoders, { now: clock() });
     if (drained.length > 0) log.info({ events: drained.length }, 'inbox drained');
     for (const failed of drained.filter((d) => d.error)) {

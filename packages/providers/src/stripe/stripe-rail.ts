@@ -35,7 +35,23 @@ export type StripeRail = RailAdapter & {
    * refund event confirms it. The same `idempotencyKey` with the same amount is the same refund.
    */
   refund(payment: Payment, amount: Money, idempotencyKey: string): Promise<Result<StripeRefund, RefundError>>;
+  /**
+   * The events Kassa acts on that Stripe raised since `since`, read from Stripe's events API: what
+   * reconciliation stores in the inbox when a webhook never came. Read with the secret key over
+   * TLS, so they need no signature; the inbox dedupes them against webhooks by event id.
+   */
+  recentEvents(since: Date, limit?: number): Promise<Result<ProviderEvent[], RefundError>>;
 };
+
+/** The event types the card rail acts on (and asks Stripe to send). */
+export const STRIPE_EVENT_TYPES = [
+  'checkout.session.completed',
+  'checkout.session.async_payment_succeeded',
+  'checkout.session.async_payment_failed',
+  'checkout.session.expired',
+  'refund.created',
+  'refund.updated',
+] as const;
 
 /** The card rail: a Stripe Checkout Session per payment, confirmed by verified Stripe webhooks. */
 export function createStripeRail(config: StripeConfig, assets: AssetRegistry): StripeRail {
@@ -70,6 +86,31 @@ export function createStripeRail(config: StripeConfig, assets: AssetRegistry): S
 
     observe(event: ProviderEvent) {
       return decodeStripeEvent(event.body, assets, config.mode);
+    },
+
+    async recentEvents(since, limit = 1000) {
+      try {
+        const events: ProviderEvent[] = [];
+        const list = stripe.events.list({
+          types: [...STRIPE_EVENT_TYPES],
+          created: { gte: Math.floor(since.getTime() / 1000) },
+          limit: 100,
+        });
+        // Auto-pagination follows `starting_after` page by page, newest first.
+        for await (const event of list) {
+          events.push({
+            provider: 'stripe',
+            eventId: event.id,
+            eventType: event.type,
+            body: JSON.stringify(event),
+          });
+          if (events.length >= limit) break;
+        }
+        return ok(events);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        return err({ code: 'rail_unavailable', message: `Stripe events could not be read: ${message}` });
+      }
     },
 
     async refund(payment, amount, idempotencyKey) {
