@@ -32,10 +32,8 @@ beforeAll(async () => {
     stripeSecrets: [SECRET],
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  fake.setWebhook({
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/stripe`,
-    secret: SECRET,
-  });
+  receiverUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/stripe`;
+  fake.setWebhook({ url: receiverUrl, secret: SECRET });
   closeReceiver = () => new Promise((resolve) => server.close(() => resolve()));
   shop = await api.merchant('Card Flow Shop');
 });
