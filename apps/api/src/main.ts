@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { openDb } from '@kassa/db';
+import { stripeConfig } from '@kassa/providers';
 import { createApiDeps } from './deps';
 import { parseEnv } from './env';
 import { createApiServer } from './http';
@@ -14,7 +15,10 @@ async function main(): Promise<void> {
   const log = createLogger(env.LOG_LEVEL, { pretty: process.stdout.isTTY });
   const db = await openDb({ databaseUrl: env.DATABASE_URL, dataDir: resolve(env.KASSA_DATA_DIR) });
   const publicUrl = env.KASSA_PUBLIC_URL ?? `http://127.0.0.1:${env.PORT}`;
+  const stripe = stripeConfig(env, env.KASSA_MODE);
+  if (!stripe.ok) throw new Error(stripe.error);
   const deps = createApiDeps({
+    stripe: stripe.value,
     db,
     log,
     gatewayMode: env.KASSA_MODE,

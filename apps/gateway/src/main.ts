@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   if (!configured.ok) throw new Error(configured.error);
   const demoStripe =
     !configured.value && env.KASSA_MODE === 'test'
-      ? await startDemoStripe(env.HOST, env.STRIPE_FAKE_PORT)
+      ? await startDemoStripe('127.0.0.1', env.STRIPE_FAKE_PORT)
       : null;
   const stripe = configured.value ?? demoStripe?.config ?? null;
   const deps = createApiDeps({ db, log, gatewayMode: env.KASSA_MODE, publicUrl, widgetDir, stripe });

@@ -3,6 +3,7 @@ import {
   reduce,
   type DomainEvent,
   type Observation,
+  type Mode,
   type Payment,
   type PaymentState,
   type RejectReason,
@@ -31,9 +32,11 @@ export async function applyObservation(
   paymentId: string,
   observation: Observation,
   now: Date = new Date(),
+  /** The mode the signal belongs to, when its rail knows: a payment of another mode is not found. */
+  mode?: Mode,
 ): Promise<ApplyResult> {
   try {
-    return await db.orm.transaction((tx) => applyInTransaction(tx, paymentId, observation, now));
+    return await db.orm.transaction((tx) => applyInTransaction(tx, paymentId, observation, now, mode));
   } catch (error) {
     if (error instanceof RolledBack) return error.result;
     throw error;
@@ -52,9 +55,10 @@ async function applyInTransaction(
   paymentId: string,
   observation: Observation,
   now: Date,
+  mode: Mode | undefined,
 ): Promise<ApplyResult> {
   const [row] = await tx.select().from(payments).where(eq(payments.id, paymentId)).for('update');
-  if (!row) return { type: 'not_found' };
+  if (!row || (mode !== undefined && row.mode !== mode)) return { type: 'not_found' };
   const payment = rowToPayment(row);
 
   const transition = reduce(payment, observation, now);

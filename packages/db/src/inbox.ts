@@ -1,11 +1,12 @@
-import type { Observation } from '@kassa/core';
+import type { Mode, Observation } from '@kassa/core';
 import { and, asc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { applyObservation, type ApplyResult } from './apply-observation';
 import type { Db } from './client';
 import { providerInbox } from './schema';
 
 export type InboxEvent = Readonly<{ provider: string; eventId: string; eventType: string; body: string }>;
-export type DecodedSignal = Readonly<{ paymentId: string; observation: Observation }>;
+/** `mode`, when the rail knows it, must be the payment's: a test event never touches a live payment. */
+export type DecodedSignal = Readonly<{ paymentId: string; observation: Observation; mode?: Mode }>;
 /** Turns a stored event into observations; each rail supplies its own (db knows no provider). */
 export type InboxDecoder = (
   event: InboxEvent,
@@ -96,7 +97,7 @@ async function applyInboxEvent(
   if (decoded.ok) {
     try {
       for (const signal of decoded.value) {
-        results.push(await applyObservation(db, signal.paymentId, signal.observation, now));
+        results.push(await applyObservation(db, signal.paymentId, signal.observation, now, signal.mode));
       }
     } catch (cause) {
       // Infrastructure fault: keep it queued; the next lease retries it.

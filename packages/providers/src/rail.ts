@@ -1,10 +1,15 @@
-import type { Checkout, Observation, PaymentId, Rail, Result } from '@kassa/core';
+import type { Checkout, Mode, Observation, PaymentId, Rail, Result } from '@kassa/core';
 
 /** A provider's event as it arrived (already verified), kept verbatim in the inbox until drained. */
 export type ProviderEvent = Readonly<{ provider: string; eventId: string; eventType: string; body: string }>;
 
 /** One observation about one payment, decoded from a provider event. */
-export type PaymentSignal = Readonly<{ paymentId: PaymentId; observation: Observation }>;
+export type PaymentSignal = Readonly<{
+  paymentId: PaymentId;
+  observation: Observation;
+  /** The mode of the provider account the event came from; applied only to a payment of that mode. */
+  mode?: Mode;
+}>;
 
 export type DecodeError = Readonly<{ code: 'event_malformed'; message: string }>;
 

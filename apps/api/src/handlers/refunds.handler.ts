@@ -6,6 +6,7 @@ import {
   isPositive,
   ok,
   parseAmount,
+  refundDue,
   subtractMoney,
   type Result,
 } from '@kassa/core';
@@ -23,6 +24,8 @@ export const CreateRefundInput = z.strictObject({
 export type CreateRefundInput = z.infer<typeof CreateRefundInput>;
 
 const REFUNDABLE = new Set(['paid', 'overpaid', 'partially_refunded']);
+/** Closed checkouts can still hold money (paid late, or before a cancel): that is owed back. */
+const CLOSED = new Set(['expired', 'canceled', 'failed']);
 
 /**
  * Gives money back to the payer through the rail that took it (cards: Stripe). Never more than
@@ -38,13 +41,14 @@ export async function createRefund(
   const checkout = await getCheckout(deps.db.orm, input.checkoutId, key);
   if (!checkout) return err({ code: 'not_found', message: `No checkout ${input.checkoutId}.` });
   const { payment } = checkout;
-  if (!REFUNDABLE.has(payment.status)) {
+  const closed = CLOSED.has(payment.status);
+  if (!REFUNDABLE.has(payment.status) && !(closed && isPositive(refundDue(payment)))) {
     return err({
       code: 'checkout_not_refundable',
       message: `A ${payment.status} checkout has nothing to refund.`,
     });
   }
-  const refundable = subtractMoney(payment.received, payment.refunded);
+  const refundable = closed ? refundDue(payment) : subtractMoney(payment.received, payment.refunded);
   let amount = refundable;
   if (input.amount !== undefined) {
     const parsed = parseAmount(payment.amountDue.asset, input.amount);

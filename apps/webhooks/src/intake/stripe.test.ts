@@ -181,4 +181,19 @@ describe('POST /stripe', () => {
     expect(paid?.payment.status).toBe('paid');
     expect(paid?.payment.received.minor).toBe(4999n);
   });
+
+  it('an event from the live account never touches a test payment (and the reverse)', async () => {
+    const checkout = await newCheckout();
+    const body = event(checkout, 'checkout.session.completed', { id: 'evt_live_1', created: NOW_S }).replace(
+      '"livemode": false',
+      '"livemode": true',
+    );
+    expect(await post(body, sign(body))).toBe(200);
+    const live = createStripeRail(
+      { secretKey: 'sk_live_x', mode: 'live', webhookSecrets: [SECRET], api: null },
+      api.deps.assets.live,
+    );
+    await drainInbox(api.db, { stripe: (e) => live.observe(e) });
+    expect((await getCheckout(api.db.orm, checkout.id))?.payment.status).toBe('pending');
+  });
 });

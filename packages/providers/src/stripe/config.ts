@@ -31,7 +31,13 @@ export type StripeConfig = Readonly<{
  * gateway allows is refused at start: a test gateway never takes live card money.
  */
 export function stripeConfig(env: StripeEnv, gatewayMode: Mode): Result<StripeConfig | null, string> {
-  if (!env.STRIPE_SECRET_KEY) return ok(null);
+  if (!env.STRIPE_SECRET_KEY) {
+    return env.STRIPE_WEBHOOK_SECRET || env.STRIPE_API_URL
+      ? err(
+          'STRIPE_WEBHOOK_SECRET or STRIPE_API_URL is set without STRIPE_SECRET_KEY: set all of the card rail or none',
+        )
+      : ok(null);
+  }
   const mode: Mode = env.STRIPE_SECRET_KEY.includes('_live_') ? 'live' : 'test';
   if (mode === 'live' && gatewayMode === 'test') {
     return err('STRIPE_SECRET_KEY is a live key but KASSA_MODE is test: use a sk_test_ key');
@@ -44,6 +50,10 @@ export function stripeConfig(env: StripeEnv, gatewayMode: Mode): Result<StripeCo
   let api: StripeConfig['api'] = null;
   if (env.STRIPE_API_URL) {
     const url = new URL(env.STRIPE_API_URL);
+    // A live key travels only to Stripe over TLS; reconciliation trusts what that host answers.
+    if (mode === 'live' && url.protocol !== 'https:') {
+      return err('STRIPE_API_URL must be https with a live key');
+    }
     const protocol = url.protocol === 'http:' ? 'http' : 'https';
     api = { host: url.hostname, port: Number(url.port || (protocol === 'http' ? 80 : 443)), protocol };
   }

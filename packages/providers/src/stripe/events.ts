@@ -78,7 +78,7 @@ export function decodeStripeEvent(
   if (!event.success) return malformed(`not a Stripe event: ${event.error.issues[0]?.message ?? ''}`);
   const { id, type, created, livemode, data } = event.data;
   if (livemode !== (mode === 'live')) return ok([]);
-  if (REFUND_EVENTS.has(type)) return decodeRefund(data.object, assets, { id, created, type });
+  if (REFUND_EVENTS.has(type)) return decodeRefund(data.object, assets, { id, created, type }, mode);
   if (!SESSION_EVENTS.has(type)) return ok([]);
   const parsed = Session.safeParse(data.object);
   if (!parsed.success)
@@ -109,7 +109,7 @@ export function decodeStripeEvent(
       observation = sessionExpiry(session, base);
   }
   if (observation === undefined) return malformed(`${type}: the session has no amount in a known currency`);
-  return ok(observation ? [{ paymentId: asPaymentId(paymentRef), observation }] : []);
+  return ok(observation ? [{ paymentId: asPaymentId(paymentRef), observation, mode }] : []);
 }
 
 /**
@@ -155,6 +155,7 @@ function decodeRefund(
   object: unknown,
   assets: AssetRegistry,
   event: { id: string; created: number; type: string },
+  mode: Mode,
 ): Result<readonly PaymentSignal[], DecodeError> {
   const parsed = Refund.safeParse(object);
   if (!parsed.success) return malformed(`${event.type} without a valid refund`);
@@ -172,7 +173,7 @@ function decodeRefund(
     refundKey: `stripe:${refund.id}`,
     amount: moneyOf(asset.value, BigInt(refund.amount)),
   };
-  return ok([{ paymentId: asPaymentId(paymentRef), observation }]);
+  return ok([{ paymentId: asPaymentId(paymentRef), observation, mode }]);
 }
 
 function malformed(message: string): Result<never, DecodeError> {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   err,
   ok,
@@ -20,7 +21,7 @@ const MAX_STRIPE_MINOR = 99_999_999n;
 /** ISO 4217 three-decimal currencies: Stripe takes them in steps of 10 minor units. */
 const THREE_DECIMAL = new Set(['BHD', 'JOD', 'KWD', 'OMR', 'TND']);
 /** Currencies whose Stripe minor unit differs from ISO 4217's; Kassa does not offer cards in them. */
-const STRIPE_SPECIAL = new Set(['ISK', 'HUF', 'TWD', 'UGX']);
+const STRIPE_SPECIAL = new Set(['ISK', 'HUF', 'TWD', 'UGX', 'MGA']);
 
 export type StripeRefund = Readonly<{ id: string; status: string; amount: Money }>;
 export type RefundError = Readonly<{
@@ -74,7 +75,7 @@ export function createStripeRail(config: StripeConfig, assets: AssetRegistry): S
         // The key follows the payment and the session's expiry: a retried create (a double click,
         // a crash after Stripe answered) gets the same session back, never a second one.
         const session = await stripe.checkout.sessions.create(params.value, {
-          idempotencyKey: `kassa_${checkout.payment.id}_session_${params.value.expires_at}`,
+          idempotencyKey: sessionIdempotencyKey(checkout, context.now),
         });
         if (!session.url) return unavailable('Stripe returned a session without a payment page');
         return ok({ rail: 'card', redirectUrl: session.url, sessionId: session.id });
@@ -123,7 +124,9 @@ export function createStripeRail(config: StripeConfig, assets: AssetRegistry): S
       try {
         const refund = await stripe.refunds.create(
           { payment_intent: intent, amount: minor.value, metadata: { [METADATA_PAYMENT_ID]: payment.id } },
-          { idempotencyKey: `kassa_refund_${payment.id}_${idempotencyKey}` },
+          {
+            idempotencyKey: `kassa_refund_${payment.id}_${createHash('sha256').update(idempotencyKey).digest('hex')}`,
+          },
         );
         return ok({ id: refund.id, status: refund.status ?? 'pending', amount });
       } catch (error) {
@@ -149,6 +152,13 @@ export function sessionParams(
   context: RailContext,
 ): Result<Stripe.Checkout.SessionCreateParams & { expires_at: number }, RailError> {
   const { payment } = checkout;
+  // A card session charges the whole amount due: only for an open checkout nothing was paid on yet.
+  if (payment.status !== 'pending' || payment.received.minor !== 0n) {
+    return err({
+      code: 'rail_not_allowed',
+      message: `A ${payment.status} checkout cannot be paid by card now.`,
+    });
+  }
   const asset = payment.amountDue.asset;
   if (asset.kind !== 'fiat' || STRIPE_SPECIAL.has(asset.code)) {
     return err({ code: 'rail_not_allowed', message: `Cards are not offered for ${asset.id} checkouts.` });
@@ -176,11 +186,13 @@ export function sessionParams(
   }
   const nowS = Math.floor(context.now.getTime() / 1000);
   const checkoutExpiresS = Math.floor(payment.expiresAt.getTime() / 1000);
+  // Stripe keeps a session open 30 min at least: a checkout closing sooner is not offered cards.
+  if (checkoutExpiresS - nowS < MIN_SESSION_S) {
+    return err({ code: 'rail_not_allowed', message: 'This checkout closes too soon to pay by card.' });
+  }
   // Within Stripe's window; a checkout that outlives 24 h gets a session per hour it is asked for.
   const expiresAt =
-    checkoutExpiresS - nowS > MAX_SESSION_S
-      ? Math.floor((nowS + MAX_SESSION_S) / 3600) * 3600
-      : Math.max(checkoutExpiresS, nowS + MIN_SESSION_S);
+    checkoutExpiresS - nowS > MAX_SESSION_S ? sessionWindowEnd(nowS, checkoutExpiresS) : checkoutExpiresS;
   return ok({
     mode: 'payment',
     line_items: lineItems,
@@ -192,6 +204,23 @@ export function sessionParams(
     success_url: context.checkoutUrl,
     cancel_url: context.checkoutUrl,
   });
+}
+
+/** Long checkouts get one session per 12 h window, each open to the end of the next window. */
+const WINDOW_S = 12 * 3600;
+function sessionWindowEnd(nowS: number, checkoutExpiresS: number): number {
+  return Math.min(checkoutExpiresS, (Math.floor(nowS / WINDOW_S) + 2) * WINDOW_S - 60);
+}
+
+/**
+ * The same for every request about the same checkout (in the same 12 h window when it outlives
+ * a session), so a double click or a retry after a crash gets the one session back from Stripe.
+ */
+function sessionIdempotencyKey(checkout: Checkout, now: Date): string {
+  const checkoutExpiresS = Math.floor(checkout.payment.expiresAt.getTime() / 1000);
+  const nowS = Math.floor(now.getTime() / 1000);
+  const window = checkoutExpiresS - nowS > MAX_SESSION_S ? `w${Math.floor(nowS / WINDOW_S)}` : 'once';
+  return `kassa_${checkout.payment.id}_session_${window}`;
 }
 
 /**

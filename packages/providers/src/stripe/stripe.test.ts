@@ -98,6 +98,7 @@ describe('Stripe events as observations', () => {
           txKey: 'stripe:pi_3RvKq2LkdIwHu7ix1Xb9QmTz',
           amount: { asset: usd, minor: 4999n },
         },
+        mode: 'test',
       },
     ]);
   });
@@ -164,6 +165,8 @@ describe('the Checkout Session Kassa asks for', () => {
     const payment = {
       id: asPaymentId('pay_0123456789'),
       mode: 'test',
+      status: 'pending',
+      received: { asset: asset.value, minor: 0n },
       amountDue: due.value,
       expiresAt: new Date(now.getTime() + expiresInS * 1000),
     } as unknown as Payment;
@@ -177,6 +180,19 @@ describe('the Checkout Session Kassa asks for', () => {
       lineItems: [],
     };
   }
+
+  it('is only for an open checkout nothing was paid on yet', () => {
+    const base = checkout('12.50', 'USD');
+    for (const payment of [
+      { ...base.payment, status: 'expired' },
+      { ...base.payment, status: 'partially_paid', received: { ...base.payment.amountDue, minor: 100n } },
+    ]) {
+      expect(sessionParams({ ...base, payment } as Checkout, context)).toMatchObject({
+        ok: false,
+        error: { code: 'rail_not_allowed' },
+      });
+    }
+  });
 
   it('charges the exact amount in minor units, JPY without decimals', () => {
     const usd = sessionParams(checkout('12.50', 'USD'), context);
@@ -202,14 +218,19 @@ describe('the Checkout Session Kassa asks for', () => {
       error: { code: 'amount_invalid' },
     });
     expect(sessionParams(checkout('10.00', 'USDC:stellar'), context)).toMatchObject({ ok: false });
+    // ISO gives MGA two decimals, Stripe none: it would be charged 100 times over.
+    expect(sessionParams(checkout('1000.00', 'MGA'), context)).toMatchObject({ ok: false });
   });
 
   it('expires with the checkout, within Stripe’s 30 min to 24 h, and links back to Kassa’s page', () => {
     const nowS = now.getTime() / 1000;
     const within = sessionParams(checkout('5.00', 'USD', 2 * 3600), context);
     expect(within.ok && within.value.expires_at).toBe(nowS + 2 * 3600);
-    const short = sessionParams(checkout('5.00', 'USD', 60), context);
-    expect(short.ok && short.value.expires_at).toBeGreaterThanOrEqual(nowS + 30 * 60);
+    // Stripe keeps a session 30 min at least: a checkout closing sooner is not offered cards.
+    expect(sessionParams(checkout('5.00', 'USD', 20 * 60), context)).toMatchObject({
+      ok: false,
+      error: { code: 'rail_not_allowed' },
+    });
     const long = sessionParams(checkout('5.00', 'USD', 7 * 86_400), context);
     expect(long.ok && long.value.expires_at).toBeLessThanOrEqual(nowS + 24 * 3600);
     expect(within.ok && within.value).toMatchObject({
@@ -228,6 +249,19 @@ describe('configuration', () => {
       stripeConfig({ STRIPE_SECRET_KEY: 'sk_live_abc', STRIPE_WEBHOOK_SECRET: ['whsec_a'] }, 'test').ok,
     ).toBe(false);
     expect(stripeConfig({ STRIPE_SECRET_KEY: 'sk_test_abc' }, 'test').ok).toBe(false);
+    // Half a configuration is a mistake, not "no card rail".
+    expect(stripeConfig({ STRIPE_WEBHOOK_SECRET: ['whsec_a'] }, 'test').ok).toBe(false);
+    // A live key goes to Stripe over TLS only.
+    expect(
+      stripeConfig(
+        {
+          STRIPE_SECRET_KEY: 'sk_live_abc',
+          STRIPE_WEBHOOK_SECRET: ['whsec_a'],
+          STRIPE_API_URL: 'http://10.0.0.5',
+        },
+        'live',
+      ).ok,
+    ).toBe(false);
     expect(stripeConfig({}, 'test')).toEqual({ ok: true, value: null });
     const fake = stripeConfig(
       {
