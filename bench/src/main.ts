@@ -2,9 +2,10 @@
  * Kassa's benchmarks, one command: first the size of the widget's build output against a bare React
  * app (no database); then applyObservation throughput against a raw INSERT, and checkouts.create
  * latency at a fixed rate against GET /health, on PGlite and (with DATABASE_URL) on PostgreSQL; then,
- * on PostgreSQL only, webhook delivery by worker processes against plain signed POSTs. Figures are
- * judged as ratios to a baseline measured in the same run. KASSA_BENCH_ONLY=size runs the first part
- * alone.
+ * on PostgreSQL only, webhook delivery by worker processes against plain signed POSTs, and Stripe
+ * webhook intake against a raw INSERT of the same events. Figures are judged as ratios to a baseline
+ * measured in the same run. KASSA_BENCH_ONLY=size runs the first part alone, KASSA_BENCH_ONLY=stripe-intake
+ * the last.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
@@ -23,6 +24,12 @@ import {
 } from './latency';
 import { percent, say, table } from './report';
 import { round } from './stats';
+import {
+  benchStripeIntake,
+  printStripeIntake,
+  STRIPE_INTAKE_GOALS,
+  STRIPE_INTAKE_PLAN,
+} from './stripe-intake';
 import { compare, measureApply, measureBaseline, type Comparison, type ThroughputRun } from './throughput';
 
 const PLAN = {
@@ -216,7 +223,7 @@ function printSummary(results: readonly EngineResult[]): void {
 }
 
 /** Parts that can run alone, with KASSA_BENCH_ONLY=<part>. */
-const PARTS = ['size'] as const;
+const PARTS = ['size', 'stripe-intake'] as const;
 
 function onlyPart(): (typeof PARTS)[number] | null {
   const only = process.env['KASSA_BENCH_ONLY'];
@@ -229,12 +236,15 @@ function onlyPart(): (typeof PARTS)[number] | null {
 async function main(): Promise<void> {
   const startedAt = new Date();
   const only = onlyPart();
-  const engines: Engine[] =
-    only === 'size' ? [] : process.env['DATABASE_URL'] ? ['pglite', 'postgres'] : ['pglite'];
+  const hasPostgres = Boolean(process.env['DATABASE_URL']);
+  const engines: Engine[] = only ? [] : hasPostgres ? ['pglite', 'postgres'] : ['pglite'];
+  if (only === 'stripe-intake' && !hasPostgres) {
+    throw new Error('KASSA_BENCH_ONLY=stripe-intake measures PostgreSQL: set DATABASE_URL');
+  }
   if (only) say(`KASSA_BENCH_ONLY=${only}: only that part runs.`);
   else if (engines.length === 1) {
     say(
-      'DATABASE_URL is not set: PGlite only, and no webhook delivery bench (set it to benchmark PostgreSQL and worker processes too).',
+      'DATABASE_URL is not set: PGlite only, and no webhook delivery or Stripe intake bench (set it to benchmark PostgreSQL and worker processes too).',
     );
   }
   const machine = {
@@ -252,14 +262,17 @@ async function main(): Promise<void> {
   }
 
   // No database: two vite builds in child processes, before the database parts start.
-  const bundleSize = await benchBundleSize();
-  printBundleSize(bundleSize);
+  const bundleSize = !only || only === 'size' ? await benchBundleSize() : null;
+  if (bundleSize) printBundleSize(bundleSize);
   const results: EngineResult[] = [];
   for (const engine of engines) results.push(await benchEngine(engine));
   if (results.length > 0) printSummary(results);
   // Delivery workers scale as processes sharing one PostgreSQL; PGlite lives inside one process.
   const deliveries = engines.includes('postgres') ? await benchDeliveries() : null;
   if (deliveries) printDeliveries(deliveries);
+  // The receiver's verify + store + 2xx against a raw INSERT of the same events, on PostgreSQL.
+  const stripeIntake = only === 'stripe-intake' || (!only && hasPostgres) ? await benchStripeIntake() : null;
+  if (stripeIntake) printStripeIntake(stripeIntake);
 
   // A run of one part writes a file of its own, so it does not replace the last full run's.
   const file = only ? `latest-${only}.json` : 'latest.json';
@@ -271,11 +284,17 @@ async function main(): Promise<void> {
     seconds,
     machine,
     only,
-    plan: { ...PLAN, deliveries: DELIVERY_PLAN, bundleSize: SIZE_PLAN },
-    goals: { ...GOALS, deliveries: DELIVERY_GOALS, bundleSize: SIZE_GOALS },
+    plan: { ...PLAN, deliveries: DELIVERY_PLAN, bundleSize: SIZE_PLAN, stripeIntake: STRIPE_INTAKE_PLAN },
+    goals: {
+      ...GOALS,
+      deliveries: DELIVERY_GOALS,
+      bundleSize: SIZE_GOALS,
+      stripeIntake: STRIPE_INTAKE_GOALS,
+    },
     bundleSize,
     results,
     deliveries,
+    stripeIntake,
   };
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
   say(`\nresults written to bench/results/${file} (${seconds} s)`);
