@@ -1,28 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKassaClient, verifyWebhook } from '@kassa/client';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DemoFile } from './demo';
+import { freePort, spawnGateway, type RunningGateway } from './testing';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'kassa-gateway-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -32,34 +19,11 @@ async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: num
   }
 }
 
-type Running = { child: ChildProcess; output: () => string; apiUrl: string };
+type Running = RunningGateway;
 
 /** Starts the real gateway process, as `npm start` does, and waits until it is ready. */
-async function startGateway(): Promise<Running> {
-  const [port, webhooksPort] = [await freePort(), await freePort()];
-  let output = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: join(import.meta.dirname, '..'),
-    env: {
-      ...process.env,
-      KASSA_DATA_DIR: dataDir,
-      PORT: String(port),
-      WEBHOOKS_PORT: String(webhooksPort),
-      DEMO_SITE_PORT: '0',
-      STRIPE_FAKE_PORT: '0',
-      LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const apiUrl = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300 && !output.includes('Ctrl-C stops it'); i++) {
-    if (child.exitCode !== null) throw new Error(`gateway exited: ${output}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  expect(output).toContain('Ctrl-C stops it');
-  return { child, output: () => output, apiUrl };
+function startGateway(): Promise<Running> {
+  return spawnGateway({ dataDir });
 }
 
 function stop(running: Running, signal: NodeJS.Signals): Promise<number | null> {

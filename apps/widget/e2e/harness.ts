@@ -1,9 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+// By path, not by package: the gateway depends on the widget (it serves its build), not the reverse.
+import { spawnGateway } from '../../gateway/src/testing';
 import { chromium, type Browser } from 'playwright-core';
 import { CHROMIUM } from './chromium';
 
@@ -42,40 +41,11 @@ export type Gateway = Demo & {
   stop(): Promise<void>;
 };
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 /** The real gateway process, as `npm start` runs it, on its own data folder and free ports. */
 export async function startGateway(): Promise<Gateway> {
   const dataDir = mkdtempSync(join(tmpdir(), 'kassa-widget-e2e-'));
-  const [port, webhooksPort] = [await freePort(), await freePort()];
-  let output = '';
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: join(import.meta.dirname, '..', '..', 'gateway'),
-    env: {
-      ...process.env,
-      KASSA_DATA_DIR: dataDir,
-      PORT: String(port),
-      WEBHOOKS_PORT: String(webhooksPort),
-      DEMO_SITE_PORT: '0',
-      STRIPE_FAKE_PORT: '0',
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const { child } = await spawnGateway({ dataDir, logLevel: 'warn' });
   const demoFile = join(dataDir, 'demo.json');
-  for (let i = 0; i < 300 && !output.includes('Ctrl-C stops it'); i++) {
-    if (child.exitCode !== null) throw new Error(`gateway exited: ${output}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  if (!existsSync(demoFile)) throw new Error(`gateway did not start: ${output}`);
   const demo = JSON.parse(readFileSync(demoFile, 'utf8')) as Demo;
 
   const call = async (procedure: string, input: unknown) => {
