@@ -8,6 +8,7 @@ export type KassaErrorCode =
   | 'asset_unknown'
   | 'line_items_invalid'
   | 'rail_unavailable'
+  | 'provider_unavailable'
   | 'rail_not_allowed'
   | 'idempotency_conflict'
   | 'not_found'
@@ -29,6 +30,7 @@ const TRPC_CODES: Readonly<Record<KassaErrorCode, TRPC_ERROR_CODE_KEY>> = {
   asset_unknown: 'BAD_REQUEST',
   line_items_invalid: 'BAD_REQUEST',
   rail_unavailable: 'BAD_REQUEST',
+  provider_unavailable: 'SERVICE_UNAVAILABLE',
   rail_not_allowed: 'BAD_REQUEST',
   idempotency_conflict: 'CONFLICT',
   not_found: 'NOT_FOUND',

@@ -44,6 +44,9 @@ export function createApiServer(deps: ApiDeps): Server {
     onError: ({ error, path }) => {
       if (error.code === 'INTERNAL_SERVER_ERROR')
         deps.log.error({ err: error.cause ?? error, path }, 'procedure failed');
+      // A provider outage: the payer sees a 503; the operator needs the provider's own words.
+      if (error.code === 'SERVICE_UNAVAILABLE')
+        deps.log.warn({ path, reason: error.message }, 'provider unavailable');
     },
   });
 

@@ -30,6 +30,8 @@ export function toCheckoutView(c: Checkout, publicUrl: string) {
     refundDue: amountView(refundDue(p)),
     escrow: p.escrowStatus,
     failureReason: p.failureReason,
+    /** A chargeback: `open` while the payer's bank decides, then `won` or `lost`; null if none. */
+    dispute: p.disputeStatus,
     lineItems: c.lineItems.map((item) => ({
       name: item.name,
       quantity: item.quantity,

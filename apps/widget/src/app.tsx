@@ -359,7 +359,8 @@ function errorWords(code: string, t: Messages): string {
   if (code === 'bad_response') return t.errors.badResponse;
   if (code === 'not_found' || code === 'http_404') return t.errors.notFound;
   if (code === 'rate_limited' || code === 'http_429') return t.errors.rateLimited;
-  if (code === 'rail_unavailable' || code === 'rail_not_allowed') return t.errors.railUnavailable;
+  if (code === 'rail_unavailable' || code === 'rail_not_allowed' || code === 'provider_unavailable')
+    return t.errors.railUnavailable;
   if (code === 'internal' || /^http_5\d\d$/.test(code)) return t.errors.server;
   return t.errors.refused;
 }

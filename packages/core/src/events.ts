@@ -11,7 +11,10 @@ export const DOMAIN_EVENT_TYPES = [
   'checkout.failed',
   'checkout.canceled',
   'checkout.late_payment',
+  'checkout.disputed',
+  'checkout.dispute_closed',
   'refund.succeeded',
+  'refund.failed',
   'escrow.funded',
   'escrow.released',
   'escrow.refunded',
@@ -40,7 +43,10 @@ const STATUS_EVENTS: Partial<Record<Payment['status'], DomainEventType>> = {
 /** The events one change produces, from the difference between the payment before and after. */
 export function diffEvents(before: Payment, after: Payment, now: Date): DomainEvent[] {
   const types: DomainEventType[] = [];
-  const statusEvent = STATUS_EVENTS[after.status];
+  const refundedVsBefore = compareMoney(after.refunded, before.refunded);
+  // A refund that failed puts a refunded payment back to paid: that is news of the refund, not a
+  // second payment (a merchant must not fulfil twice on a repeated checkout.paid).
+  const statusEvent = refundedVsBefore === 'lt' ? undefined : STATUS_EVENTS[after.status];
   const receivedMore = compareMoney(after.received, before.received) === 'gt';
   const lateMore = compareMoney(after.lateReceived, before.lateReceived) === 'gt';
   const statusChanged = after.status !== before.status;
@@ -49,7 +55,11 @@ export function diffEvents(before: Payment, after: Payment, now: Date): DomainEv
   // it is money to give back, which is what late_payment says.
   if (statusEvent && (statusChanged || (receivedMore && !closed))) types.push(statusEvent);
   if (lateMore || (receivedMore && closed && !statusChanged)) types.push('checkout.late_payment');
-  if (compareMoney(after.refunded, before.refunded) === 'gt') types.push('refund.succeeded');
+  if (refundedVsBefore === 'gt') types.push('refund.succeeded');
+  if (refundedVsBefore === 'lt') types.push('refund.failed');
+  if (after.disputeStatus !== before.disputeStatus && after.disputeStatus) {
+    types.push(after.disputeStatus === 'open' ? 'checkout.disputed' : 'checkout.dispute_closed');
+  }
   if (after.escrowStatus !== before.escrowStatus && after.escrowStatus && after.escrowStatus !== 'unfunded') {
     types.push(`escrow.${after.escrowStatus}`);
   }

@@ -1,4 +1,5 @@
 import type { Money } from './money';
+import type { DisputeStatus } from './payment';
 
 /** Where a signal came from. Together with `externalId` it identifies an observation forever. */
 export type ObservationSource =
@@ -29,6 +30,10 @@ export type Observation = Base &
     | { type: 'expired' }
     | { type: 'canceled' }
     | { type: 'refund'; refundKey: string; amount: Money }
+    /** A refund reported as succeeded did not reach the payer after all: it no longer counts. */
+    | { type: 'refund_failed'; refundKey: string }
+    /** The payer disputed the payment with their bank (a chargeback), or the dispute was decided. */
+    | { type: 'dispute'; disputeKey: string; status: DisputeStatus }
     | { type: 'escrow_released' }
     | { type: 'escrow_refunded'; amount: Money }
   );

@@ -26,6 +26,8 @@ export const RAILS: readonly Rail[] = ['sandbox', 'card', 'stellar', 'evm'];
  *     arrives later can give it an effect. A merchant's cancel that does not apply is refused instead.
  * Which of partially_paid / paid / overpaid: on-time money received compared with the amount due.
  * Escrow (when requested at creation): unfunded -> funded on reaching paid or overpaid -> released | refunded.
+ * refund_failed takes back the refund of the same key, whenever it arrives. A dispute sets
+ * `disputeStatus` (open, then won or lost) beside the status, in any state.
  */
 export const PAYMENT_STATUSES = [
   'pending',
@@ -42,6 +44,8 @@ export const PAYMENT_STATUSES = [
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
 export type EscrowStatus = 'unfunded' | 'funded' | 'released' | 'refunded';
+/** A chargeback: open while the bank decides, then won (the merchant keeps the money) or lost. */
+export type DisputeStatus = 'open' | 'won' | 'lost';
 
 export const FINAL_STATUSES: ReadonlySet<PaymentStatus> = new Set([
   'paid',
@@ -66,6 +70,7 @@ export type PaymentState = Readonly<{
   lateReceived: Money;
   refunded: Money;
   failureReason: string | null;
+  disputeStatus: DisputeStatus | null;
 }>;
 
 export type Payment = PaymentState &
@@ -116,5 +121,6 @@ export function initialState(amountDue: Money, escrow: boolean): PaymentState {
     lateReceived: zero,
     refunded: zero,
     failureReason: null,
+    disputeStatus: null,
   };
 }

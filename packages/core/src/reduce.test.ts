@@ -242,7 +242,9 @@ describe('reduce: convergence', () => {
   // Any set of signals, delivered in any order with any duplicates, ends in the same state.
   type Spec =
     | { kind: 'credit' | 'refund'; cents: number; at: number }
-    | { kind: 'seen' | 'expired' | 'canceled' | 'failed' | 'released'; at: number };
+    | { kind: 'seen' | 'expired' | 'canceled' | 'failed' | 'released'; at: number }
+    | { kind: 'refund_failed'; of: number; at: number }
+    | { kind: 'dispute'; status: 'open' | 'won' | 'lost'; at: number };
   const observationArb: fc.Arbitrary<Spec> = fc.oneof(
     fc.record({
       kind: fc.constant('credit' as const),
@@ -262,6 +264,17 @@ describe('reduce: convergence', () => {
     fc.record({
       kind: fc.constant('refund' as const),
       cents: fc.integer({ min: 1, max: 500 }),
+      at: fc.integer({ min: 0, max: 60 }),
+    }),
+    // Names a refund by its position, whether or not one is there.
+    fc.record({
+      kind: fc.constant('refund_failed' as const),
+      of: fc.integer({ min: 0, max: 11 }),
+      at: fc.integer({ min: 0, max: 60 }),
+    }),
+    fc.record({
+      kind: fc.constant('dispute' as const),
+      status: fc.constantFrom('open' as const, 'won' as const, 'lost' as const),
       at: fc.integer({ min: 0, max: 60 }),
     }),
   );
@@ -297,6 +310,10 @@ describe('reduce: convergence', () => {
               amount: moneyOf(usd, BigInt(spec.cents)),
             },
           ];
+        case 'refund_failed':
+          return [{ ...base, type: 'refund_failed', source: 'stripe', refundKey: `re${spec.of}` }];
+        case 'dispute':
+          return [{ ...base, type: 'dispute', source: 'stripe', disputeKey: 'dp', status: spec.status }];
         case 'failed':
           return [{ ...base, type: 'failed', source: 'stripe', reason: 'declined' }];
         // Signals only: a merchant's command is checked when it is made and is not a signal.
@@ -347,5 +364,85 @@ describe('reduce: convergence', () => {
     received: formatAmount(p.received),
     late: formatAmount(p.lateReceived),
     refunded: formatAmount(p.refunded),
+    dispute: p.disputeStatus,
+  });
+});
+
+describe('reduce: refunds that fail and disputes', () => {
+  const refund = (amount: string, at: number, refundKey: string): Observation => ({
+    type: 'refund',
+    source: 'stripe',
+    externalId: `evt_${refundKey}_${at}`,
+    occurredAt: minutes(at),
+    refundKey,
+    amount: usdOf(amount),
+  });
+  const refundFailed = (at: number, refundKey: string): Observation => ({
+    type: 'refund_failed',
+    source: 'stripe',
+    externalId: `evt_${refundKey}_failed`,
+    occurredAt: minutes(at),
+    refundKey,
+  });
+  const dispute = (status: 'open' | 'won' | 'lost', at: number): Observation => ({
+    type: 'dispute',
+    source: 'stripe',
+    externalId: `evt_dp_${status}`,
+    occurredAt: minutes(at),
+    disputeKey: 'stripe:dp_1',
+    status,
+  });
+
+  it('a refund that fails after succeeding gives the money back to the merchant and says refund.failed', () => {
+    const { payment, results } = apply(newPayment(), [
+      credit('10.00', 1),
+      refund('4.00', 2, 're_a'),
+      refundFailed(3, 're_a'),
+    ]);
+    expect(payment.status).toBe('paid');
+    expect(formatAmount(payment.refunded)).toBe('0.00');
+    const last = results.at(-1);
+    expect(last?.type === 'changed' && last.events.map((e) => e.type)).toEqual(['refund.failed']);
+  });
+
+  it('a failure of one refund leaves the others counted, in whatever order the reports come', () => {
+    const facts = [
+      credit('10.00', 1),
+      refund('4.00', 2, 're_a'),
+      refund('6.00', 3, 're_b'),
+      refundFailed(4, 're_b'),
+    ];
+    for (const order of [facts, [...facts].reverse(), [facts[3]!, facts[0]!, facts[2]!, facts[1]!]]) {
+      const { payment } = apply(newPayment(), order);
+      expect(payment.status).toBe('partially_refunded');
+      expect(formatAmount(payment.refunded)).toBe('4.00');
+    }
+  });
+
+  it('a failure for a refund never reported changes nothing visible', () => {
+    const { payment, results } = apply(newPayment(), [credit('10.00', 1), refundFailed(2, 're_unknown')]);
+    expect(payment.status).toBe('paid');
+    expect(results.at(-1)?.type).toBe('recorded');
+  });
+
+  it('a dispute flags the payment without touching its status, then closes as won or lost', () => {
+    const opened = apply(newPayment(), [credit('10.00', 1), dispute('open', 5)]);
+    expect(opened.payment.status).toBe('paid');
+    expect(opened.payment.disputeStatus).toBe('open');
+    const openedEvents = opened.results.at(-1);
+    expect(openedEvents?.type === 'changed' && openedEvents.events.map((e) => e.type)).toEqual([
+      'checkout.disputed',
+    ]);
+    const lost = apply(opened.payment, [dispute('lost', 9)]);
+    expect(lost.payment.disputeStatus).toBe('lost');
+    const lostEvents = lost.results.at(-1);
+    expect(lostEvents?.type === 'changed' && lostEvents.events.map((e) => e.type)).toEqual([
+      'checkout.dispute_closed',
+    ]);
+  });
+
+  it('a dispute decided before its "created" report arrives stays decided', () => {
+    const { payment } = apply(newPayment(), [credit('10.00', 1), dispute('won', 9), dispute('open', 5)]);
+    expect(payment.disputeStatus).toBe('won');
   });
 });

@@ -86,6 +86,8 @@ function commandRejection(o: Observation): RejectReason {
     case 'failed':
     case 'expired':
     case 'refund':
+    case 'refund_failed':
+    case 'dispute':
       return 'not_applicable';
     default:
       return assertNever(o, 'observation');
@@ -140,6 +142,8 @@ function validate(payment: Payment, o: Observation): RejectReason | null {
     case 'expired':
     case 'canceled':
     case 'escrow_released':
+    case 'refund_failed':
+    case 'dispute':
       return null;
     default:
       return assertNever(o, 'observation');
@@ -150,11 +154,13 @@ const TYPE_ORDER: Readonly<Record<Observation['type'], number>> = {
   seen: 0,
   credit: 1,
   refund: 2,
-  failed: 3,
-  expired: 4,
-  canceled: 5,
-  escrow_released: 6,
-  escrow_refunded: 7,
+  refund_failed: 3,
+  failed: 4,
+  expired: 5,
+  canceled: 6,
+  escrow_released: 7,
+  escrow_refunded: 8,
+  dispute: 9,
 };
 
 /** Time order; at the same instant, money in comes before a close (the payer gets the benefit). */
@@ -178,9 +184,13 @@ function fold(
   // A transaction reported by several sources (a webhook and a poll, say) counts once: at its
   // earliest report, so which report arrived first does not matter.
   const counted = new Set<string>();
+  // A failed refund never counts, whichever of its reports arrived or happened first.
+  const failedRefunds = new Set(facts.flatMap((f) => (f.type === 'refund_failed' ? [f.refundKey] : [])));
   for (const fact of [...facts].sort(compareFacts)) {
     const key = moneyKey(fact);
-    const next = key !== null && counted.has(key) ? state : step(payment, state, fact);
+    const skip =
+      (key !== null && counted.has(key)) || (fact.type === 'refund' && failedRefunds.has(fact.refundKey));
+    const next = skip ? state : step(payment, state, fact);
     if (key !== null) counted.add(key);
     if (fact === watched) effective = !sameState(next, state);
     state = next;
@@ -211,6 +221,12 @@ function step(payment: Payment, s: PaymentState, f: Observation): PaymentState {
       return EXPIRABLE.has(s.status) ? { ...s, status: 'canceled' } : s;
     case 'refund':
       return settle(payment, { ...s, refunded: addMoney(s.refunded, f.amount) });
+    case 'refund_failed':
+      // Its refund is left out of the fold (see `fold`), so there is nothing more to undo here.
+      return s;
+    case 'dispute':
+      // Opening never reopens a decided dispute, so a late "created" cannot undo "won" or "lost".
+      return f.status === 'open' && s.disputeStatus !== null ? s : { ...s, disputeStatus: f.status };
     case 'escrow_released':
       return s.escrowStatus === 'funded' ? { ...s, escrowStatus: 'released' } : s;
     case 'escrow_refunded':
@@ -248,6 +264,7 @@ function pickState(p: PaymentState): PaymentState {
     lateReceived: p.lateReceived,
     refunded: p.refunded,
     failureReason: p.failureReason,
+    disputeStatus: p.disputeStatus,
   };
 }
 
@@ -256,6 +273,7 @@ export function sameState(a: PaymentState, b: PaymentState): boolean {
     a.status === b.status &&
     a.escrowStatus === b.escrowStatus &&
     a.failureReason === b.failureReason &&
+    a.disputeStatus === b.disputeStatus &&
     a.received.minor === b.received.minor &&
     a.lateReceived.minor === b.lateReceived.minor &&
     a.refunded.minor === b.refunded.minor

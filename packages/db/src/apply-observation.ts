@@ -91,7 +91,8 @@ async function applyInTransaction(
       update ${payments} set
         status = ${next.status}, received = ${next.received.minor.toString()}::numeric,
         late_received = ${next.lateReceived.minor.toString()}::numeric, refunded = ${next.refunded.minor.toString()}::numeric,
-        escrow_status = ${next.escrowStatus}, failure_reason = ${next.failureReason}, sequence = ${next.sequence},
+        escrow_status = ${next.escrowStatus}, failure_reason = ${next.failureReason},
+        dispute_status = ${next.disputeStatus}, sequence = ${next.sequence},
         facts = facts || jsonb_build_array(${JSON.stringify(encodeObservation(observation))}::jsonb),
         updated_at = ${now.toISOString()}::timestamptz
       where id = ${paymentId} and exists (select 1 from recorded)
@@ -152,6 +153,7 @@ function describeChanges(
     lateReceived: [formatAmount(from.lateReceived), formatAmount(to.lateReceived)],
     refunded: [formatAmount(from.refunded), formatAmount(to.refunded)],
     failureReason: [from.failureReason, to.failureReason],
+    disputeStatus: [from.disputeStatus, to.disputeStatus],
   } as const;
   const changes: Record<string, { from: string | null; to: string | null }> = {};
   for (const [name, [before, after]] of Object.entries(fields)) {
@@ -173,6 +175,7 @@ function eventPayload(event: DomainEvent, p: Payment) {
       mode: p.mode,
       status: p.status,
       escrowStatus: p.escrowStatus,
+      disputeStatus: p.disputeStatus,
       amountDue: amount(p.amountDue),
       amountReceived: amount(p.received),
       lateReceived: amount(p.lateReceived),

@@ -38,6 +38,7 @@ export function rowToPayment(row: PaymentRow): Payment {
     lateReceived: moneyOf(asset, row.lateReceived),
     refunded: moneyOf(asset, row.refunded),
     failureReason: row.failureReason,
+    disputeStatus: row.disputeStatus,
   };
 }
 
@@ -50,6 +51,7 @@ export function paymentStateColumns(p: Payment) {
     refunded: p.refunded.minor,
     escrowStatus: p.escrowStatus,
     failureReason: p.failureReason,
+    disputeStatus: p.disputeStatus,
     sequence: p.sequence,
     facts: p.facts.map(encodeObservation),
     updatedAt: p.updatedAt,

@@ -2,11 +2,15 @@ import type { Mode, Observation } from '@kassa/core';
 import { and, asc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { applyObservation, type ApplyResult } from './apply-observation';
 import type { Db } from './client';
-import { providerInbox } from './schema';
+import { paymentCredits, providerInbox } from './schema';
 
 export type InboxEvent = Readonly<{ provider: string; eventId: string; eventType: string; body: string }>;
 /** `mode`, when the rail knows it, must be the payment's: a test event never touches a live payment. */
-export type DecodedSignal = Readonly<{ paymentId: string; observation: Observation; mode?: Mode }>;
+export type DecodedSignal =
+  | Readonly<{ paymentId: string; observation: Observation; mode?: Mode }>
+  /** A provider object that carries no Kassa id (a dispute, a refund made in Stripe's dashboard):
+   *  it belongs to the payment its transaction paid. */
+  | Readonly<{ creditTxKey: string; observation: Observation; mode?: Mode }>;
 /** Turns a stored event into observations; each rail supplies its own (db knows no provider). */
 export type InboxDecoder = (
   event: InboxEvent,
@@ -97,7 +101,9 @@ async function applyInboxEvent(
   if (decoded.ok) {
     try {
       for (const signal of decoded.value) {
-        results.push(await applyObservation(db, signal.paymentId, signal.observation, now, signal.mode));
+        const paymentId =
+          'paymentId' in signal ? signal.paymentId : await creditedPayment(db, signal.creditTxKey);
+        results.push(await applyObservation(db, paymentId, signal.observation, now, signal.mode));
       }
     } catch (cause) {
       // Infrastructure fault: keep it queued; the next lease retries it.
@@ -114,6 +120,22 @@ async function applyInboxEvent(
     .set({ processedAt: now, lastError: error, lockedUntil: null })
     .where(eq(providerInbox.id, row.id));
   return done(results, error);
+}
+
+/** The payment a transaction paid, by the unique key every credit claims. */
+export async function paymentOfCredit(db: Db, txKey: string): Promise<string | null> {
+  const [row] = await db.orm
+    .select({ paymentId: paymentCredits.paymentId })
+    .from(paymentCredits)
+    .where(eq(paymentCredits.txKey, txKey));
+  return row?.paymentId ?? null;
+}
+
+/** Its payment's credit may still be on its way (events arrive in any order): then retry later. */
+async function creditedPayment(db: Db, txKey: string): Promise<string> {
+  const paymentId = await paymentOfCredit(db, txKey);
+  if (paymentId === null) throw new Error(`no payment has been credited by ${txKey} yet`);
+  return paymentId;
 }
 
 function describeRefusals(results: readonly ApplyResult[]): string | null {

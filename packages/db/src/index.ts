@@ -18,3 +18,4 @@ export * from './outbox';
 export * as tables from './schema';
 export * from './inbox';
 export * from './webhooks';
+export * from './cursors';

@@ -4,12 +4,15 @@ import type { Checkout, Mode, Observation, PaymentId, Rail, Result } from '@kass
 export type ProviderEvent = Readonly<{ provider: string; eventId: string; eventType: string; body: string }>;
 
 /** One observation about one payment, decoded from a provider event. */
-export type PaymentSignal = Readonly<{
-  paymentId: PaymentId;
-  observation: Observation;
-  /** The mode of the provider account the event came from; applied only to a payment of that mode. */
-  mode?: Mode;
-}>;
+export type PaymentSignal =
+  | Readonly<{
+      paymentId: PaymentId;
+      observation: Observation;
+      /** The mode of the provider account the event came from; applied only to a payment of that mode. */
+      mode?: Mode;
+    }>
+  /** For provider objects without a Kassa id: the payment that this transaction (a credit's `txKey`) paid. */
+  | Readonly<{ creditTxKey: string; observation: Observation; mode?: Mode }>;
 
 export type DecodeError = Readonly<{ code: 'event_malformed'; message: string }>;
 
@@ -23,7 +26,8 @@ export type SandboxOutcome = 'pay' | 'pay_part' | 'overpay' | 'fail' | 'expire';
 export const SANDBOX_OUTCOMES: readonly SandboxOutcome[] = ['pay', 'pay_part', 'overpay', 'fail', 'expire'];
 
 export type RailError = Readonly<{
-  code: 'rail_unavailable' | 'rail_not_allowed' | 'amount_invalid';
+  /** `provider_unavailable`: the provider is down or unreachable; asking again later may work. */
+  code: 'rail_unavailable' | 'provider_unavailable' | 'rail_not_allowed' | 'amount_invalid';
   message: string;
 }>;
 

@@ -1,6 +1,17 @@
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { rawCall, startTestApi, type TestApi, type TestMerchant } from '@kassa/api/testing';
-import { drainInbox, getCheckout, tables } from '@kassa/db';
+import {
+  advanceCursor,
+  drainInbox,
+  getCheckout,
+  readCursor,
+  releaseCursorLease,
+  tables,
+  takeCursorLease,
+} from '@kassa/db';
+import { asc, desc, eq } from 'drizzle-orm';
+import Stripe from 'stripe';
 import { startFakeStripe, type FakeStripe } from '@kassa/providers/stripe-fake';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -77,8 +88,11 @@ function card() {
 async function settle(): Promise<void> {
   await fake.flush();
   const rail = card();
-  await drainInbox(api.db, { stripe: (event) => rail.observe(event) });
+  // Until nothing is due: a drain takes 50 events at a time.
+  while ((await drainInbox(api.db, { stripe: (event) => rail.observe(event) })).length > 0);
 }
+
+const reconcileAs = (holder: string) => ({ holder, leaseMs: 60_000, now: new Date() });
 
 const statusOf = async (id: string) => (await getCheckout(api.db.orm, id))?.payment.status;
 
@@ -160,6 +174,44 @@ describe('a card payment through Stripe (the fake)', () => {
     expect(refunded?.payment.refunded.minor).toBe(1250n);
   });
 
+  it('while Stripe cannot be reached the payer gets a 503 provider_unavailable, and nothing changes', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const down = await startTestApi({
+      stripe: {
+        secretKey: 'sk_test_down',
+        mode: 'test',
+        webhookSecrets: [SECRET],
+        api: { host: '127.0.0.1', port, protocol: 'http' },
+      },
+    });
+    try {
+      const downShop = await down.merchant('Down Shop');
+      const created = await rawCall(
+        down.url,
+        'checkouts.create',
+        'mutation',
+        { amount: '5.00', currency: 'USD', rails: ['card'] },
+        { authorization: `Bearer ${downShop.secretKey}` },
+      );
+      const id = data<{ id: string }>(created).id;
+      const res = await rawCall(
+        down.url,
+        'checkout.selectRail',
+        'mutation',
+        { checkoutId: id, rail: 'card' },
+        { 'x-kassa-publishable-key': downShop.publishableKey },
+      );
+      expect(res.status).toBe(503);
+      expect(kassaCode(res)).toBe('provider_unavailable');
+      expect((await getCheckout(down.db.orm, id))?.payment.status).toBe('pending');
+    } finally {
+      await down.close();
+    }
+  });
+
   it('a checkout not paid by card, or not paid at all, has nothing to refund', async () => {
     const id = await cardCheckout('3.00', 'USD');
     const res = await rawCall(api.url, 'refunds.create', 'mutation', { checkoutId: id }, merchant());
@@ -175,7 +227,7 @@ describe('a card payment through Stripe (the fake)', () => {
       await fake.pay(sessionId);
       await settle();
       expect(await statusOf(id)).toBe('pending');
-      const { added } = await reconcileStripe(api.db, card(), new Date());
+      const { added } = await reconcileStripe(api.db, card(), reconcileAs('worker-a'));
       expect(added).toBeGreaterThanOrEqual(1);
       await settle();
       expect(await statusOf(id)).toBe('paid');
@@ -193,7 +245,13 @@ describe('a card payment through Stripe (the fake)', () => {
       ids.push(id);
     }
     // The webhooks go out while three reconciliations read the same events back.
-    await Promise.all([fake.flush(), ...[0, 1, 2].map(() => reconcileStripe(api.db, card(), new Date()))]);
+    // Three workers that each believe they hold the lease (a lapsed one, say): still one effect.
+    await Promise.all([
+      fake.flush(),
+      ...['race-a', 'race-b', 'race-c'].map((holder) =>
+        reconcileStripe(api.db, card(), { ...reconcileAs(holder), leaseMs: 1 }),
+      ),
+    ]);
     await settle();
     for (const id of ids) {
       const checkout = await getCheckout(api.db.orm, id);
@@ -205,5 +263,152 @@ describe('a card payment through Stripe (the fake)', () => {
       .from(tables.providerInbox);
     const eventIds = rows.map((r) => r.eventId);
     expect(new Set(eventIds).size).toBe(eventIds.length);
+  });
+
+  it('one reconciler reads at a time; the next one goes on from the stored cursor, oldest first', async () => {
+    // Whoever held the lease before lets go, as a stopping worker does.
+    await releaseCursorLease(api.db, 'stripe:events:test', 'worker-a');
+    const first = await reconcileStripe(api.db, card(), reconcileAs('worker-a'));
+    expect(first.busy).toBe(false);
+    expect(await reconcileStripe(api.db, card(), reconcileAs('worker-b'))).toMatchObject({
+      busy: true,
+      read: 0,
+    });
+    const cursor = await readCursor(api.db, 'stripe:events:test');
+    expect(cursor).toBe(fake.events().at(-1)?.['id']);
+
+    // 120 new events (a completed and an async success each; more than Stripe's page of 100)
+    // while no webhook reaches Kassa.
+    const target = { url: receiverUrl, secret: SECRET };
+    fake.setWebhook(null);
+    try {
+      for (let i = 0; i < 60; i++) {
+        const id = await cardCheckout('1.00', 'USD');
+        const { sessionId } = data<{ sessionId: string }>(await chooseCard(id));
+        await fake.payLater(sessionId);
+      }
+    } finally {
+      fake.setWebhook(target);
+    }
+    const before = fake.requests().length;
+    const next = await reconcileStripe(api.db, card(), reconcileAs('worker-a'));
+    expect(next).toMatchObject({ busy: false, read: 120, added: 120 });
+    // Two pages after the cursor, each asked for with `ending_before` (the page just newer).
+    const reads = fake
+      .requests()
+      .slice(before)
+      .filter((r) => r.path === '/v1/events');
+    expect(reads.map((r) => r.query['ending_before'])).toEqual([cursor, expect.stringMatching(/^evt_/)]);
+    expect(await readCursor(api.db, 'stripe:events:test')).toBe(fake.events().at(-1)?.['id']);
+    // Stored oldest first: the inbox holds them in the order Stripe raised them.
+    const inbox = await api.db.orm
+      .select({ eventId: tables.providerInbox.eventId })
+      .from(tables.providerInbox)
+      .orderBy(asc(tables.providerInbox.id));
+    const raised = fake.events().map((e) => e['id']);
+    const stored = inbox.map((r) => r.eventId).filter((id) => raised.slice(-120).includes(id));
+    expect(stored).toEqual(raised.slice(-120));
+    await settle();
+  });
+
+  it('a cursor Stripe no longer knows starts over from the lookback instead of stalling', async () => {
+    await releaseCursorLease(api.db, 'stripe:events:test', 'worker-a');
+    await takeCursorLease(api.db, 'stripe:events:test', 'worker-c', 60_000);
+    await advanceCursor(api.db, 'stripe:events:test', 'worker-c', 'evt_1NoLongerKeptByStripe00', 60_000);
+    const outcome = await reconcileStripe(api.db, card(), reconcileAs('worker-c'));
+    expect(outcome.busy).toBe(false);
+    expect(outcome.read).toBeGreaterThan(0);
+    expect(await readCursor(api.db, 'stripe:events:test')).toBe(fake.events().at(-1)?.['id']);
+    await releaseCursorLease(api.db, 'stripe:events:test', 'worker-c');
+  });
+});
+
+describe('after the payment: disputes and refunds made outside Kassa', () => {
+  async function paidCheckout(amount: string): Promise<{ id: string; intent: string; sessionId: string }> {
+    const id = await cardCheckout(amount, 'USD');
+    const { sessionId } = data<{ sessionId: string }>(await chooseCard(id));
+    await fake.pay(sessionId);
+    await settle();
+    const intent = fake.session(sessionId)?.payment_intent;
+    if (!intent) throw new Error('paid session without a payment intent');
+    return { id, intent, sessionId };
+  }
+
+  const eventsOf = async (id: string) =>
+    (
+      await api.db.orm
+        .select({ type: tables.outbox.type })
+        .from(tables.outbox)
+        .where(eq(tables.outbox.paymentId, id))
+        .orderBy(asc(tables.outbox.sequence))
+    ).map((r) => r.type);
+
+  it('a chargeback flags the checkout and tells the merchant; its outcome follows', async () => {
+    const { id, sessionId } = await paidCheckout('30.00');
+    await fake.dispute(sessionId);
+    await settle();
+    const disputed = await rawCall(api.url, 'checkouts.get', 'query', { id }, merchant());
+    expect(data<{ status: string; dispute: string }>(disputed)).toMatchObject({
+      status: 'paid',
+      dispute: 'open',
+    });
+    await fake.closeDispute(sessionId, 'lost');
+    await settle();
+    expect((await getCheckout(api.db.orm, id))?.payment.disputeStatus).toBe('lost');
+    expect(await eventsOf(id)).toEqual(['checkout.paid', 'checkout.disputed', 'checkout.dispute_closed']);
+  });
+
+  it('a dispute that arrives before its payment waits in the inbox until the payment is known', async () => {
+    const id = await cardCheckout('9.00', 'USD');
+    const { sessionId } = data<{ sessionId: string }>(await chooseCard(id));
+    const target = { url: receiverUrl, secret: SECRET };
+    fake.setWebhook(null);
+    await fake.pay(sessionId);
+    fake.setWebhook(target);
+    await fake.dispute(sessionId);
+    await settle();
+    const [waiting] = await api.db.orm
+      .select()
+      .from(tables.providerInbox)
+      .where(eq(tables.providerInbox.eventType, 'charge.dispute.created'))
+      .orderBy(desc(tables.providerInbox.id))
+      .limit(1);
+    expect(waiting?.processedAt).toBeNull();
+    expect(waiting?.lastError).toMatch(/no payment has been credited/);
+    // The lost payment event comes back through reconciliation; the dispute then applies.
+    await releaseCursorLease(api.db, 'stripe:events:test', 'worker-a');
+    await reconcileStripe(api.db, card(), reconcileAs('worker-a'));
+    await settle();
+    const rail = card();
+    await drainInbox(
+      api.db,
+      { stripe: (event) => rail.observe(event) },
+      { now: new Date(Date.now() + 120_000) },
+    );
+    const checkout = await getCheckout(api.db.orm, id);
+    expect(checkout?.payment.status).toBe('paid');
+    expect(checkout?.payment.disputeStatus).toBe('open');
+  });
+
+  it("a refund made in Stripe's dashboard counts; one that bounces is taken back and the merchant told", async () => {
+    const { id, intent } = await paidCheckout('25.00');
+    // As the dashboard does it: no Kassa metadata, only the payment intent.
+    const stripe = new Stripe('sk_test_dashboard', {
+      host: new URL(fake.url).hostname,
+      port: Number(new URL(fake.url).port),
+      protocol: 'http',
+    });
+    const refund = await stripe.refunds.create({ payment_intent: intent, amount: 1000 });
+    await settle();
+    const partly = await getCheckout(api.db.orm, id);
+    expect(partly?.payment.status).toBe('partially_refunded');
+    expect(partly?.payment.refunded.minor).toBe(1000n);
+
+    await fake.failRefund(refund.id);
+    await settle();
+    const back = await getCheckout(api.db.orm, id);
+    expect(back?.payment.status).toBe('paid');
+    expect(back?.payment.refunded.minor).toBe(0n);
+    expect(await eventsOf(id)).toEqual(['checkout.paid', 'refund.succeeded', 'refund.failed']);
   });
 });

@@ -1,4 +1,12 @@
-import { drainInbox, purgeExpiredIdempotencyKeys, type Db, type InboxDecoder } from '@kassa/db';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import {
+  drainInbox,
+  purgeExpiredIdempotencyKeys,
+  releaseCursorLease,
+  type Db,
+  type InboxDecoder,
+} from '@kassa/db';
 import type { StripeRail } from '@kassa/providers';
 import type { Logger } from 'pino';
 import { startDeliveryWorker, type DeliveryWorkerOptions } from '../delivery/worker';
@@ -19,8 +27,8 @@ export function startWorkers(deps: {
   intervalMs?: number;
   clock?: () => Date;
   delivery?: Omit<DeliveryWorkerOptions, 'db' | 'log' | 'clock'>;
-  /** The card rail, whose recent events are read back from Stripe every `reconcileEveryMs`. */
-  card?: Pick<StripeRail, 'recentEvents'> | null;
+  /** The card rail, whose events are read back from Stripe every `reconcileEveryMs` (one worker at a time). */
+  card?: Pick<StripeRail, 'readEvents' | 'config'> | null;
   reconcileEveryMs?: number;
 }): Workers {
   const intervalMs = deps.intervalMs ?? 1000;
@@ -30,21 +38,10 @@ export function startWorkers(deps: {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
   let lastPurgeMs = 0;
-  let lastReconcileMs = 0;
-  const reconcileEveryMs = deps.reconcileEveryMs ?? 5 * 60_000;
+  const reconcileEveryMs = deps.reconcileEveryMs ?? 60_000;
+  const reconciler = deps.card ? startReconciler(deps.db, deps.card, log, reconcileEveryMs, clock) : null;
 
   const round = async () => {
-    // First, so what reconciliation finds is applied in the same round.
-    if (deps.card && clock().getTime() - lastReconcileMs >= reconcileEveryMs) {
-      lastReconcileMs = clock().getTime();
-      try {
-        const { read, added } = await reconcileStripe(deps.db, deps.card, clock());
-        if (added > 0)
-          log.warn({ read, added }, 'stripe events that never arrived as webhooks were taken in');
-      } catch (error) {
-        log.warn({ err: error }, 'stripe reconciliation failed; trying again next time');
-      }
-    }
     const drained = await drainInbox(deps.db, deps.decoders, { now: clock() });
     if (drained.length > 0) log.info({ events: drained.length }, 'inbox drained');
     for (const failed of drained.filter((d) => d.error)) {
@@ -84,7 +81,50 @@ export function startWorkers(deps: {
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
-      await Promise.all([running, delivery.stop()]);
+      await Promise.all([running, delivery.stop(), reconciler?.stop()]);
+    },
+  };
+}
+
+/**
+ * Reads lost Stripe events back on its own timer, apart from the inbox round, so a slow Stripe
+ * never holds up draining. Every worker runs one; the cursor's lease lets one read at a time.
+ */
+function startReconciler(
+  db: Db,
+  card: Pick<StripeRail, 'readEvents' | 'config'>,
+  log: Logger,
+  everyMs: number,
+  clock: () => Date,
+): { stop(): Promise<void> } {
+  const holder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  // Long enough to outlast a round and the pause after it, so the holder keeps reading while alive.
+  const leaseMs = 2 * everyMs + 30_000;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  const round = async () => {
+    try {
+      const outcome = await reconcileStripe(db, card, { holder, leaseMs, now: clock() });
+      if (outcome.added > 0) log.warn(outcome, 'stripe events that never arrived as webhooks were taken in');
+    } catch (error) {
+      log.warn({ err: error }, 'stripe reconciliation failed; trying again next time');
+    }
+  };
+  const schedule = (delayMs: number) => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = round().finally(() => schedule(everyMs));
+    }, delayMs);
+  };
+  // The first read soon after start catches up on what was missed while the gateway was down.
+  schedule(Math.min(everyMs, 1000));
+  return {
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+      await releaseCursorLease(db, `stripe:events:${card.config.mode}`, holder).catch(() => undefined);
     },
   };
 }

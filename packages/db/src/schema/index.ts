@@ -6,3 +6,4 @@ export * from './outbox';
 export * from './idempotency';
 export * from './inbox';
 export * from './webhooks';
+export * from './cursors';

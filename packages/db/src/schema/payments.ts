@@ -22,6 +22,7 @@ export const payments = pgTable(
     escrow: boolean('escrow').notNull(),
     escrowStatus: text('escrow_status'),
     failureReason: text('failure_reason'),
+    disputeStatus: text('dispute_status', { enum: ['open', 'won', 'lost'] }),
     sequence: integer('sequence').notNull(),
     /** Every observation that took effect (JSON, amounts as minor-unit strings); the state is their fold. */
     facts: jsonb('facts').notNull(),

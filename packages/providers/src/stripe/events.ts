@@ -1,10 +1,13 @@
 import {
   asPaymentId,
+  assertNever,
   err,
   moneyOf,
   ok,
   type AssetRegistry,
+  type DisputeStatus,
   type Mode,
+  type PaymentId,
   type Observation,
   type Result,
 } from '@kassa/core';
@@ -14,6 +17,7 @@ import type { DecodeError, PaymentSignal } from '../rail';
 /** Metadata Kassa puts on every session, so events lead back to the payment and its expiry. */
 export const METADATA_PAYMENT_ID = 'kassa_payment_id';
 export const METADATA_EXPIRES_AT = 'kassa_checkout_expires_at';
+const PAYMENT_REF = /^pay_[0-9A-Za-z]{10,40}$/;
 
 const StripeEvent = z.object({
   id: z.string().regex(/^evt_/),
@@ -47,9 +51,34 @@ const Refund = z.object({
   amount: z.number().int().positive(),
   currency: z.string().regex(/^[a-z]{3}$/),
   status: z.string().nullable(),
+  payment_intent: z.union([z.string(), z.object({ id: z.string() }), z.null()]).optional(),
   metadata: z.record(z.string(), z.string()).nullable(),
 });
-const REFUND_EVENTS = new Set(['refund.created', 'refund.updated']);
+type Refund = z.infer<typeof Refund>;
+const REFUND_EVENTS = new Set(['refund.created', 'refund.updated', 'refund.failed']);
+
+/** `refunds` is embedded only in old API versions or when expanded; `refund.*` events carry each one anyway. */
+const RefundedCharge = z.object({
+  object: z.literal('charge'),
+  refunds: z.object({ data: z.array(z.unknown()) }).nullish(),
+});
+
+const Dispute = z.object({
+  object: z.literal('dispute'),
+  id: z.string().regex(/^dp_/),
+  payment_intent: z.union([z.string(), z.object({ id: z.string() }), z.null()]),
+  status: z.enum([
+    'warning_needs_response',
+    'warning_under_review',
+    'warning_closed',
+    'needs_response',
+    'under_review',
+    'won',
+    'lost',
+    'prevented',
+  ]),
+});
+const DISPUTE_EVENTS = new Set(['charge.dispute.created', 'charge.dispute.updated', 'charge.dispute.closed']);
 
 const SESSION_EVENTS = new Set([
   'checkout.session.completed',
@@ -78,14 +107,17 @@ export function decodeStripeEvent(
   if (!event.success) return malformed(`not a Stripe event: ${event.error.issues[0]?.message ?? ''}`);
   const { id, type, created, livemode, data } = event.data;
   if (livemode !== (mode === 'live')) return ok([]);
-  if (REFUND_EVENTS.has(type)) return decodeRefund(data.object, assets, { id, created, type }, mode);
+  const meta = { id, created, type };
+  if (REFUND_EVENTS.has(type)) return decodeRefund(data.object, assets, meta, mode);
+  if (type === 'charge.refunded') return decodeRefundedCharge(data.object, assets, meta, mode);
+  if (DISPUTE_EVENTS.has(type)) return decodeDispute(data.object, meta, mode);
   if (!SESSION_EVENTS.has(type)) return ok([]);
   const parsed = Session.safeParse(data.object);
   if (!parsed.success)
     return malformed(`${type} without a valid session: ${parsed.error.issues[0]?.message ?? ''}`);
   const session = parsed.data;
   const paymentRef = session.client_reference_id ?? session.metadata?.[METADATA_PAYMENT_ID] ?? null;
-  if (!paymentRef || !/^pay_[0-9A-Za-z]{10,40}$/.test(paymentRef)) return ok([]);
+  if (!paymentRef || !PAYMENT_REF.test(paymentRef)) return ok([]);
 
   const base = { source: 'stripe' as const, externalId: id, occurredAt: new Date(created * 1000) };
   let observation: Observation | null | undefined;
@@ -124,8 +156,7 @@ function credit(
   if (session.amount_total === null || session.currency === null) return undefined;
   const asset = assets.resolve(session.currency.toUpperCase());
   if (!asset.ok || asset.value.kind !== 'fiat') return undefined;
-  const intent =
-    typeof session.payment_intent === 'string' ? session.payment_intent : session.payment_intent?.id;
+  const intent = idOf(session.payment_intent);
   return {
     ...base,
     type: 'credit',
@@ -147,33 +178,112 @@ function sessionExpiry(
   return { ...base, type: 'expired' };
 }
 
+type EventMeta = Readonly<{ id: string; created: number; type: string }>;
+
 /**
- * A refund Kassa asked for, once Stripe says it succeeded: money back to the payer, keyed by the
- * refund so created and updated events count it once. Pending or failed refunds change nothing.
+ * A refund once Stripe says how it ended, keyed by the refund so created, updated and failed events
+ * count it once. Kassa's own refunds name the payment; one made in Stripe's dashboard leads back
+ * through its payment intent. A pending refund changes nothing; a failed or canceled one no longer counts.
  */
 function decodeRefund(
   object: unknown,
   assets: AssetRegistry,
-  event: { id: string; created: number; type: string },
+  event: EventMeta,
   mode: Mode,
+  externalId = event.id,
 ): Result<readonly PaymentSignal[], DecodeError> {
   const parsed = Refund.safeParse(object);
   if (!parsed.success) return malformed(`${event.type} without a valid refund`);
   const refund = parsed.data;
-  const paymentRef = refund.metadata?.[METADATA_PAYMENT_ID];
-  if (refund.status !== 'succeeded' || !paymentRef || !/^pay_[0-9A-Za-z]{10,40}$/.test(paymentRef))
-    return ok([]);
+  const target = refundTarget(refund);
+  if (!target) return ok([]);
+  const base = { source: 'stripe' as const, externalId, occurredAt: new Date(event.created * 1000) };
+  const refundKey = `stripe:${refund.id}`;
+  if (refund.status === 'failed' || refund.status === 'canceled') {
+    return ok([{ ...target, observation: { ...base, type: 'refund_failed', refundKey }, mode }]);
+  }
+  if (refund.status !== 'succeeded') return ok([]);
   const asset = assets.resolve(refund.currency.toUpperCase());
   if (!asset.ok || asset.value.kind !== 'fiat') return malformed(`${event.type}: unknown currency`);
+  const observation: Observation = {
+    ...base,
+    type: 'refund',
+    refundKey,
+    amount: moneyOf(asset.value, BigInt(refund.amount)),
+  };
+  return ok([{ ...target, observation, mode }]);
+}
+
+function refundTarget(refund: Refund): { paymentId: PaymentId } | { creditTxKey: string } | null {
+  const paymentRef = refund.metadata?.[METADATA_PAYMENT_ID];
+  if (paymentRef && PAYMENT_REF.test(paymentRef)) return { paymentId: asPaymentId(paymentRef) };
+  const intent = idOf(refund.payment_intent);
+  return intent ? { creditTxKey: `stripe:${intent}` } : null;
+}
+
+/** Each refund the charge embeds, as its own refund event would say it (the same key, so counted once). */
+function decodeRefundedCharge(
+  object: unknown,
+  assets: AssetRegistry,
+  event: EventMeta,
+  mode: Mode,
+): Result<readonly PaymentSignal[], DecodeError> {
+  const parsed = RefundedCharge.safeParse(object);
+  if (!parsed.success) return malformed(`${event.type} without a valid charge`);
+  const signals: PaymentSignal[] = [];
+  for (const refund of parsed.data.refunds?.data ?? []) {
+    const id = Refund.shape.id.safeParse((refund as { id?: unknown } | null)?.id);
+    const decoded = decodeRefund(refund, assets, event, mode, `${event.id}:${id.success ? id.data : ''}`);
+    if (!decoded.ok) return decoded;
+    signals.push(...decoded.value);
+  }
+  return ok(signals);
+}
+
+/** A chargeback flags the payment its payment intent paid; a dispute carries no Kassa metadata. */
+function decodeDispute(
+  object: unknown,
+  event: EventMeta,
+  mode: Mode,
+): Result<readonly PaymentSignal[], DecodeError> {
+  const parsed = Dispute.safeParse(object);
+  if (!parsed.success) return malformed(`${event.type} without a valid dispute`);
+  const dispute = parsed.data;
+  const intent = idOf(dispute.payment_intent);
+  if (!intent) return ok([]);
+  let status: DisputeStatus;
+  switch (dispute.status) {
+    case 'warning_needs_response':
+    case 'warning_under_review':
+    case 'needs_response':
+    case 'under_review':
+      status = 'open';
+      break;
+    // An inquiry closed without a chargeback, or one prevented, leaves the merchant the money.
+    case 'warning_closed':
+    case 'prevented':
+    case 'won':
+      status = 'won';
+      break;
+    case 'lost':
+      status = 'lost';
+      break;
+    default:
+      return assertNever(dispute.status, 'dispute status');
+  }
   const observation: Observation = {
     source: 'stripe',
     externalId: event.id,
     occurredAt: new Date(event.created * 1000),
-    type: 'refund',
-    refundKey: `stripe:${refund.id}`,
-    amount: moneyOf(asset.value, BigInt(refund.amount)),
+    type: 'dispute',
+    disputeKey: `stripe:${dispute.id}`,
+    status,
   };
-  return ok([{ paymentId: asPaymentId(paymentRef), observation, mode }]);
+  return ok([{ creditTxKey: `stripe:${intent}`, observation, mode }]);
+}
+
+function idOf(ref: string | { id: string } | null | undefined): string | null {
+  return typeof ref === 'string' ? ref : (ref?.id ?? null);
 }
 
 function malformed(message: string): Result<never, DecodeError> {

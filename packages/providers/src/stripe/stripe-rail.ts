@@ -25,9 +25,19 @@ const STRIPE_SPECIAL = new Set(['ISK', 'HUF', 'TWD', 'UGX', 'MGA']);
 
 export type StripeRefund = Readonly<{ id: string; status: string; amount: Money }>;
 export type RefundError = Readonly<{
-  code: 'rail_unavailable' | 'amount_invalid' | 'idempotency_conflict' | 'checkout_not_refundable';
+  code: 'provider_unavailable' | 'amount_invalid' | 'idempotency_conflict' | 'checkout_not_refundable';
   message: string;
 }>;
+
+export type StripeEventPage = Readonly<{ events: readonly ProviderEvent[]; hasMore: boolean }>;
+export type EventsError = Readonly<{
+  /** `cursor_unknown`: Stripe no longer has the event read up to (it keeps 30 days). */
+  code: 'provider_unavailable' | 'cursor_unknown';
+  message: string;
+}>;
+
+/** A first read takes at most this many events, so a busy account cannot exhaust memory. */
+const FIRST_READ_LIMIT = 10_000;
 
 export type StripeRail = RailAdapter & {
   readonly config: StripeConfig;
@@ -37,11 +47,12 @@ export type StripeRail = RailAdapter & {
    */
   refund(payment: Payment, amount: Money, idempotencyKey: string): Promise<Result<StripeRefund, RefundError>>;
   /**
-   * The events Kassa acts on that Stripe raised since `since`, read from Stripe's events API: what
-   * reconciliation stores in the inbox when a webhook never came. Read with the secret key over
-   * TLS, so they need no signature; the inbox dedupes them against webhooks by event id.
+   * The events Kassa acts on that Stripe raised after the event `after`, oldest first, one page at
+   * a time; with no `after`, every such event since `since` (a first read). What reconciliation
+   * stores in the inbox when a webhook never came: read with the secret key over TLS, so they need
+   * no signature, and the inbox dedupes them against webhooks by event id.
    */
-  recentEvents(since: Date, limit?: number): Promise<Result<ProviderEvent[], RefundError>>;
+  readEvents(after: string | null, since: Date): Promise<Result<StripeEventPage, EventsError>>;
 };
 
 /** The event types the card rail acts on (and asks Stripe to send). */
@@ -52,6 +63,10 @@ export const STRIPE_EVENT_TYPES = [
   'checkout.session.expired',
   'refund.created',
   'refund.updated',
+  'refund.failed',
+  'charge.refunded',
+  'charge.dispute.created',
+  'charge.dispute.closed',
 ] as const;
 
 /** The card rail: a Stripe Checkout Session per payment, confirmed by verified Stripe webhooks. */
@@ -80,8 +95,14 @@ export function createStripeRail(config: StripeConfig, assets: AssetRegistry): S
         if (!session.url) return unavailable('Stripe returned a session without a payment page');
         return ok({ rail: 'card', redirectUrl: session.url, sessionId: session.id });
       } catch (error) {
-        const message = error instanceof Stripe.errors.StripeError ? error.message : String(error);
-        return unavailable(`Stripe refused the session: ${message}`);
+        // Parameters Stripe refuses are Kassa's to fix; anything else is Stripe down or unreachable.
+        if (error instanceof Stripe.errors.StripeInvalidRequestError) {
+          return unavailable(`Stripe refused the session: ${describe(error)}`);
+        }
+        return err({
+          code: 'provider_unavailable',
+          message: `Stripe could not be reached: ${describe(error)}`,
+        });
       }
     },
 
@@ -89,28 +110,42 @@ export function createStripeRail(config: StripeConfig, assets: AssetRegistry): S
       return decodeStripeEvent(event.body, assets, config.mode);
     },
 
-    async recentEvents(since, limit = 1000) {
+    async readEvents(after, since) {
+      const asProviderEvent = (event: Stripe.Event): ProviderEvent => ({
+        provider: 'stripe',
+        eventId: event.id,
+        eventType: event.type,
+        body: JSON.stringify(event),
+      });
       try {
+        if (after !== null) {
+          // Stripe lists newest first; `ending_before` gives the page just newer than the cursor.
+          const page = await stripe.events.list({
+            types: [...STRIPE_EVENT_TYPES],
+            ending_before: after,
+            limit: 100,
+          });
+          return ok({ events: page.data.map(asProviderEvent).reverse(), hasMore: page.has_more });
+        }
         const events: ProviderEvent[] = [];
         const list = stripe.events.list({
           types: [...STRIPE_EVENT_TYPES],
           created: { gte: Math.floor(since.getTime() / 1000) },
           limit: 100,
         });
-        // Auto-pagination follows `starting_after` page by page, newest first.
         for await (const event of list) {
-          events.push({
-            provider: 'stripe',
-            eventId: event.id,
-            eventType: event.type,
-            body: JSON.stringify(event),
-          });
-          if (events.length >= limit) break;
+          events.push(asProviderEvent(event));
+          if (events.length >= FIRST_READ_LIMIT) break;
         }
-        return ok(events);
+        return ok({ events: events.reverse(), hasMore: false });
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        return err({ code: 'rail_unavailable', message: `Stripe events could not be read: ${message}` });
+        if (error instanceof Stripe.errors.StripeInvalidRequestError && error.code === 'resource_missing') {
+          return err({ code: 'cursor_unknown', message: `Stripe no longer has event ${after ?? ''}` });
+        }
+        return err({
+          code: 'provider_unavailable',
+          message: `Stripe events could not be read: ${describe(error)}`,
+        });
       }
     },
 
@@ -139,8 +174,10 @@ export function createStripeRail(config: StripeConfig, assets: AssetRegistry): S
         if (error instanceof Stripe.errors.StripeInvalidRequestError) {
           return err({ code: 'amount_invalid', message: `Stripe refused the refund: ${error.message}` });
         }
-        const message = error instanceof Error ? error.message : String(error);
-        return err({ code: 'rail_unavailable', message: `Stripe could not be reached: ${message}` });
+        return err({
+          code: 'provider_unavailable',
+          message: `Stripe could not be reached: ${describe(error)}`,
+        });
       }
     },
   };
@@ -251,6 +288,14 @@ function paymentIntentOf(payment: Payment): string | null {
     }
   }
   return null;
+}
+
+/** A Stripe failure as an operator needs it: what happened, and Stripe's request id to quote to support. */
+function describe(error: unknown): string {
+  if (error instanceof Stripe.errors.StripeError) {
+    return error.requestId ? `${error.message} (Stripe request ${error.requestId})` : error.message;
+  }
+  return error instanceof Error ? error.message : String(error);
 }
 
 function unavailable(message: string): Result<never, RailError> {

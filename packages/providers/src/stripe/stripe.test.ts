@@ -1,14 +1,24 @@
 import { createHmac } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { asPaymentId, createAssetRegistry, parseAmount, type Checkout, type Payment } from '@kassa/core';
+import {
+  asMerchantId,
+  asPaymentId,
+  createAssetRegistry,
+  openPayment,
+  parseAmount,
+  type Checkout,
+  type Payment,
+} from '@kassa/core';
 import fc from 'fast-check';
 import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
 import { stripeConfig } from './config';
 import { decodeStripeEvent, METADATA_EXPIRES_AT } from './events';
 import { verifyStripeSignature } from './signature';
-import { sessionParams } from './stripe-rail';
+import { createStripeRail, sessionParams } from './stripe-rail';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures', 'stripe');
 const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
@@ -140,6 +150,95 @@ describe('Stripe events as observations', () => {
       value: [],
     });
     expect(decode(fixture('charge.refunded.json'))).toEqual({ ok: true, value: [] });
+  });
+
+  const envelope = (type: string, object: Record<string, unknown>) =>
+    JSON.stringify({
+      id: `evt_${type.replace(/\W/g, '')}1`,
+      object: 'event',
+      type,
+      created: 1755000500,
+      livemode: false,
+      data: { object },
+    });
+  const refundObject = (status: string, metadata: Record<string, string> = {}) => ({
+    object: 'refund',
+    id: 're_3RvKq2LkdIwHu7ix0a1b2c3d',
+    amount: 1000,
+    currency: 'usd',
+    status,
+    payment_intent: 'pi_3RvKq2LkdIwHu7ix1Xb9QmTz',
+    metadata,
+  });
+
+  it("a refund made in Stripe's dashboard leads back through its payment intent; a failed one is taken back", () => {
+    expect(decode(envelope('refund.created', refundObject('succeeded')))).toMatchObject({
+      ok: true,
+      value: [
+        {
+          creditTxKey: 'stripe:pi_3RvKq2LkdIwHu7ix1Xb9QmTz',
+          observation: {
+            type: 'refund',
+            refundKey: 'stripe:re_3RvKq2LkdIwHu7ix0a1b2c3d',
+            amount: { minor: 1000n },
+          },
+        },
+      ],
+    });
+    expect(
+      decode(envelope('refund.created', refundObject('succeeded', { kassa_payment_id: paymentId }))),
+    ).toMatchObject({
+      ok: true,
+      value: [{ paymentId, observation: { type: 'refund' } }],
+    });
+    for (const status of ['failed', 'canceled']) {
+      expect(decode(envelope('refund.failed', refundObject(status)))).toMatchObject({
+        ok: true,
+        value: [{ observation: { type: 'refund_failed', refundKey: 'stripe:re_3RvKq2LkdIwHu7ix0a1b2c3d' } }],
+      });
+    }
+    expect(decode(envelope('refund.updated', refundObject('pending')))).toEqual({ ok: true, value: [] });
+  });
+
+  it('charge.refunded counts the refunds it embeds under their own keys; without them its refund events do', () => {
+    const charge = JSON.parse(fixture('charge.refunded.json')) as {
+      data: { object: Record<string, unknown> };
+    };
+    expect(decode(JSON.stringify(charge))).toEqual({ ok: true, value: [] });
+    charge.data.object['refunds'] = { object: 'list', data: [refundObject('succeeded')] };
+    expect(decode(JSON.stringify(charge))).toMatchObject({
+      ok: true,
+      value: [{ observation: { type: 'refund', refundKey: 'stripe:re_3RvKq2LkdIwHu7ix0a1b2c3d' } }],
+    });
+  });
+
+  it('a dispute flags the payment its payment intent paid, open until won or lost', () => {
+    const dispute = (status: string) => ({
+      object: 'dispute',
+      id: 'dp_1RvKq2LkdIwHu7ixAbCdEfGh',
+      payment_intent: 'pi_3RvKq2LkdIwHu7ix1Xb9QmTz',
+      status,
+    });
+    const cases = [
+      ['charge.dispute.created', 'needs_response', 'open'],
+      ['charge.dispute.created', 'warning_needs_response', 'open'],
+      ['charge.dispute.closed', 'won', 'won'],
+      ['charge.dispute.closed', 'warning_closed', 'won'],
+      ['charge.dispute.closed', 'lost', 'lost'],
+    ] as const;
+    for (const [type, stripeStatus, status] of cases) {
+      expect(decode(envelope(type, dispute(stripeStatus)))).toMatchObject({
+        ok: true,
+        value: [
+          {
+            creditTxKey: 'stripe:pi_3RvKq2LkdIwHu7ix1Xb9QmTz',
+            observation: { type: 'dispute', disputeKey: 'stripe:dp_1RvKq2LkdIwHu7ixAbCdEfGh', status },
+          },
+        ],
+      });
+    }
+    // A status Stripe adds later is kept in the inbox with a reason, not guessed at.
+    expect(decode(envelope('charge.dispute.closed', dispute('something_new')))).toMatchObject({ ok: false });
   });
 
   it('refuses what is not a Stripe event', () => {
@@ -280,5 +379,59 @@ describe('configuration', () => {
         api: { host: '127.0.0.1', port: 4242, protocol: 'http' },
       },
     });
+  });
+});
+
+describe('when Stripe is down', () => {
+  it("the payer gets provider_unavailable (a 503 in the API) and the operator Stripe's request id", async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(500, {
+        'content-type': 'application/json',
+        'request-id': 'req_outage123',
+        'stripe-should-retry': 'false',
+      });
+      res.end(JSON.stringify({ error: { type: 'api_error', message: 'An unknown error occurred' } }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const rail = createStripeRail(
+        {
+          secretKey: 'sk_test_down',
+          mode: 'test',
+          webhookSecrets: ['whsec_x'],
+          api: { host: '127.0.0.1', port, protocol: 'http' },
+        },
+        assets,
+      );
+      const now = new Date();
+      const due = parseAmount(usd, '10.00');
+      if (!due.ok) throw new Error('amount');
+      const payment = openPayment({
+        id: asPaymentId('pay_0123456789abcdef'),
+        merchantId: asMerchantId('mer_0123456789abcdef'),
+        mode: 'test',
+        amountDue: due.value,
+        expiresAt: new Date(now.getTime() + 3_600_000),
+        escrow: false,
+        now,
+      });
+      const checkout: Checkout = {
+        payment,
+        lineItems: [],
+        rails: ['card'],
+        description: null,
+        metadata: {},
+        successUrl: null,
+        cancelUrl: null,
+      };
+      const result = await rail.instructions(checkout, { checkoutUrl: 'http://127.0.0.1/pay/x', now });
+      expect(result).toMatchObject({ ok: false, error: { code: 'provider_unavailable' } });
+      expect(!result.ok && result.error.message).toMatch(/req_outage123/);
+      const events = await rail.readEvents('evt_1', now);
+      expect(events).toMatchObject({ ok: false, error: { code: 'provider_unavailable' } });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

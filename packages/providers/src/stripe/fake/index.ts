@@ -52,7 +52,7 @@ export type FakeRefund = Readonly<{
   currency: string;
   payment_intent: string;
   charge: string;
-  status: 'succeeded';
+  status: 'succeeded' | 'failed';
   reason: string | null;
   metadata: Readonly<Record<string, string>>;
 }>;
@@ -80,6 +80,10 @@ export type FakeStripe = Readonly<{
   expire(sessionId: string): Promise<void>;
   /** `charge.dispute.created` for the session's charge. */
   dispute(sessionId: string): Promise<void>;
+  /** `charge.dispute.closed`: the bank decided the session's dispute. */
+  closeDispute(sessionId: string, outcome: 'won' | 'lost'): Promise<void>;
+  /** A succeeded refund bounced (`refund.updated` to failed, then `refund.failed`). */
+  failRefund(refundId: string): Promise<void>;
   /**
    * Runs `work` and delivers every event it raises (controls and API calls alike) as one group, so
    * `reorder` can turn, say, a payment and its refund around.
@@ -172,6 +176,12 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     return ok(undefined);
   }
 
+  function raiseFrom(result: Result<RaisedEvent[], string>): Result<void, string> {
+    if (!result.ok) return result;
+    raise(result.value);
+    return ok(undefined);
+  }
+
   server.on(
     'request',
     createRequestHandler({
@@ -202,6 +212,8 @@ export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<
     decline: (id) => settle(complete(id, 'declined')),
     expire: (id) => settle(expire(id)),
     dispute: (id) => settle(dispute(id)),
+    closeDispute: (id, outcome) => settle(raiseFrom(store.closeDispute(id, outcome))),
+    failRefund: (id) => settle(raiseFrom(store.failRefund(id))),
     async batch(work) {
       sender.hold();
       try {
@@ -256,7 +268,7 @@ function toFakeRefund(r: RefundRecord): FakeRefund {
     currency: r.currency,
     payment_intent: r.paymentIntentId,
     charge: r.chargeId,
-    status: 'succeeded',
+    status: r.status,
     reason: r.reason,
     metadata: { ...r.metadata },
   };

@@ -373,7 +373,8 @@ export function refundJson(r: RefundRecord): JsonObject {
     reason: r.reason,
     receipt_number: null,
     source_transfer_reversal: null,
-    status: 'succeeded',
+    status: r.status,
+    ...(r.status === 'failed' ? { failure_reason: 'expired_or_canceled_card' } : {}),
     transfer_reversal: null,
   };
 }
@@ -439,7 +440,7 @@ export function disputeJson(d: DisputeRecord): JsonObject {
         ? { card: { brand: 'visa', case_type: 'chargeback', network_reason_code: '10.4' }, type: 'card' }
         : { type: 'us_bank_account', us_bank_account: {} },
     reason: 'fraudulent',
-    status: 'needs_response',
+    status: d.status,
   };
 }
 

@@ -80,6 +80,7 @@ export type RefundRecord = Readonly<{
   reason: string | null;
   method: PaymentMethodKind;
   balanceTransactionId: string;
+  status: 'succeeded' | 'failed';
 }>;
 
 export type DisputeRecord = Readonly<{
@@ -90,6 +91,7 @@ export type DisputeRecord = Readonly<{
   amount: number;
   currency: string;
   method: PaymentMethodKind;
+  status: 'needs_response' | 'won' | 'lost';
 }>;
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';

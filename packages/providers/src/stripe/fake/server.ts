@@ -324,6 +324,15 @@ export function createRequestHandler(ctx: HandlerContext) {
     const pageSize = limit.value ?? 10;
     let page: StoredEvent[];
     let hasMore: boolean;
+    // A cursor must be an object Stripe still has; an unknown one is a 404, as Stripe answers.
+    for (const cursor of [before.value, after.value]) {
+      if (cursor !== null && !ctx.events().some((e) => e.id === cursor)) {
+        return failure(
+          noSuch('event', cursor, before.value === cursor ? 'ending_before' : 'starting_after'),
+          requestId,
+        );
+      }
+    }
     if (before.value !== null) {
       const at = matching.findIndex((e) => e.id === before.value);
       matching = at === -1 ? [] : matching.slice(0, at);

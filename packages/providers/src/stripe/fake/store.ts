@@ -192,9 +192,49 @@ export function createStore(baseUrl: string) {
       amount: charge.amount,
       currency: charge.currency,
       method: charge.method,
+      status: 'needs_response',
     };
     disputes.set(record.id, record);
     return ok([{ type: 'charge.dispute.created', object: disputeJson(record), request: NO_REQUEST }]);
+  }
+
+  /** The bank sent a succeeded refund back (a closed card): Stripe says `refund.updated` then `refund.failed`. */
+  function failRefund(refundId: string): Result<RaisedEvent[], string> {
+    const refund = refunds.get(refundId);
+    if (!refund) return err(`no refund ${refundId}`);
+    if (refund.status !== 'succeeded') return err(`refund ${refundId} is ${refund.status}`);
+    const charge = charges.get(refund.chargeId);
+    if (!charge) throw new Error(`fake Stripe: refund ${refund.id} lost its charge`);
+    const failed: RefundRecord = { ...refund, status: 'failed' };
+    refunds.set(refund.id, failed);
+    charge.amountRefunded -= refund.amount;
+    return ok([
+      {
+        type: 'refund.updated',
+        object: refundJson(failed),
+        previousAttributes: { status: 'succeeded' },
+        request: NO_REQUEST,
+      },
+      { type: 'refund.failed', object: refundJson(failed), request: NO_REQUEST },
+    ]);
+  }
+
+  /** The bank decided the session's dispute: `charge.dispute.closed`. */
+  function closeDispute(sessionId: string, outcome: 'won' | 'lost'): Result<RaisedEvent[], string> {
+    const intentId = sessions.get(sessionId)?.paymentIntentId;
+    const open = [...disputes.values()].find((d) => d.paymentIntentId === intentId);
+    if (!intentId || !open) return err(`checkout session ${sessionId} has no dispute`);
+    if (open.status !== 'needs_response') return err(`dispute ${open.id} is already ${open.status}`);
+    const closed: DisputeRecord = { ...open, status: outcome };
+    disputes.set(closed.id, closed);
+    return ok([
+      {
+        type: 'charge.dispute.closed',
+        object: disputeJson(closed),
+        previousAttributes: { status: open.status },
+        request: NO_REQUEST,
+      },
+    ]);
   }
 
   function refund(
@@ -267,6 +307,7 @@ export function createStore(baseUrl: string) {
       reason: reason.value,
       method: charge.method,
       balanceTransactionId: newId('txn_3'),
+      status: 'succeeded',
     };
     refunds.set(record.id, record);
     const before = {
@@ -323,6 +364,8 @@ export function createStore(baseUrl: string) {
     complete,
     expire,
     dispute,
+    closeDispute,
+    failRefund,
     refund,
     session: (id: string) => sessions.get(id),
     sessions: () => [...sessions.values()],
