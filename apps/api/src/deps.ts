@@ -2,9 +2,12 @@ import { createAssetRegistry, type AssetRegistry, type Chain, type Mode, type Ra
 import type { Db } from '@kassa/db';
 import {
   createSandboxRail,
+  createStellarRail,
   createStripeRail,
   type RailAdapter,
   type SandboxRail,
+  type StellarConfig,
+  type StellarRail,
   type StripeConfig,
   type StripeRail,
 } from '@kassa/providers';
@@ -24,6 +27,8 @@ export type ApiDeps = Readonly<{
   rails: Readonly<Record<Mode, ReadonlyMap<Rail, RailAdapter>>>;
   /** The card rail (Stripe), for what only it does (refunds); it is also in `rails`. */
   card: StripeRail | null;
+  /** The Stellar rail, for what only it does (transactions built for the payer, "I have paid"). */
+  stellar: StellarRail | null;
   publicUrl: string;
   /** The built widget (apps/widget/dist), or null when it has not been built. */
   widgetDir: string | null;
@@ -39,6 +44,8 @@ export function createApiDeps(options: {
   clock?: () => Date;
   /** The card rail (Stripe) when configured; it takes payments of its key's mode. */
   stripe?: StripeConfig | null;
+  /** The Stellar rail when configured; it takes payments of its network's mode. */
+  stellar?: StellarConfig | null;
 }): ApiDeps {
   const registries = {
     testnet: createAssetRegistry({ chain: 'testnet' }),
@@ -49,11 +56,18 @@ export function createApiDeps(options: {
     test: new Map<Rail, RailAdapter>([['sandbox', sandbox]]),
     live: new Map<Rail, RailAdapter>(),
   };
-  const { stripe, ...rest } = options;
+  const { stripe, stellar: stellarOptions, ...rest } = options;
   const card = stripe
     ? createStripeRail(stripe, stripe.mode === 'test' ? registries.testnet : registries.mainnet)
     : null;
   if (stripe && card) rails[stripe.mode].set('card', card);
+  const stellar = stellarOptions
+    ? createStellarRail(
+        stellarOptions,
+        stellarOptions.mode === 'test' ? registries.testnet : registries.mainnet,
+      )
+    : null;
+  if (stellarOptions && stellar) rails[stellarOptions.mode].set('stellar', stellar);
   return {
     ...rest,
     clock: options.clock ?? (() => new Date()),
@@ -62,5 +76,6 @@ export function createApiDeps(options: {
     sandbox,
     rails,
     card,
+    stellar,
   };
 }

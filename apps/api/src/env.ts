@@ -1,4 +1,4 @@
-import { StripeEnv } from '@kassa/providers';
+import { StellarEnv, StripeEnv } from '@kassa/providers';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(1).max(65535);
@@ -19,6 +19,7 @@ export const ApiEnv = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ...StripeEnv.shape,
+  ...StellarEnv.shape,
 });
 export type ApiEnv = z.infer<typeof ApiEnv>;
 

@@ -21,6 +21,13 @@ export type KassaErrorCode =
   | 'rotation_in_progress'
   | 'rate_limited'
   | 'checkout_not_refundable'
+  | 'payer_account_missing'
+  | 'payer_no_trustline'
+  | 'payer_underfunded'
+  | 'transaction_invalid'
+  | 'transaction_failed'
+  | 'transaction_not_found'
+  | 'transaction_not_for_checkout'
   | 'internal';
 
 /** The one table from domain errors to tRPC (and so HTTP) codes. */
@@ -43,6 +50,13 @@ const TRPC_CODES: Readonly<Record<KassaErrorCode, TRPC_ERROR_CODE_KEY>> = {
   rotation_in_progress: 'CONFLICT',
   rate_limited: 'TOO_MANY_REQUESTS',
   checkout_not_refundable: 'PRECONDITION_FAILED',
+  payer_account_missing: 'PRECONDITION_FAILED',
+  payer_no_trustline: 'PRECONDITION_FAILED',
+  payer_underfunded: 'PRECONDITION_FAILED',
+  transaction_invalid: 'BAD_REQUEST',
+  transaction_failed: 'UNPROCESSABLE_CONTENT',
+  transaction_not_found: 'NOT_FOUND',
+  transaction_not_for_checkout: 'CONFLICT',
   internal: 'INTERNAL_SERVER_ERROR',
 };
 

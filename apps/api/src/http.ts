@@ -5,6 +5,7 @@ import { gzipSync } from 'node:zlib';
 import type { Mode } from '@kassa/core';
 import { findKey, findPublishableKey, getCheckout, getMerchantSettings, pingDb } from '@kassa/db';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import type { StellarConfig } from '@kassa/providers';
 import type { ApiDeps } from './deps';
 import { Origin } from './handlers/settings.handler';
 import { serveCheckoutStream } from './live/checkout-stream';
@@ -104,7 +105,25 @@ async function route(
   if (pay?.[1])
     return servePayPage(deps, pay[1], new URL(req.url ?? '/', 'http://localhost').searchParams, res);
   if (path.startsWith('/widget/')) return serveWidgetFile(deps, path.slice('/widget/'.length), req, res);
+  if (path === '/.well-known/stellar.toml' && deps.stellar?.config.signing) {
+    return serveStellarToml(deps.stellar.config, res);
+  }
   return send(res, 404, 'application/json', JSON.stringify({ error: 'not_found' }));
+}
+
+/**
+ * SEP-1 stellar.toml on Kassa's own domain: wallets check a signed SEP-7 link against
+ * URI_REQUEST_SIGNING_KEY here. Wallets fetch it cross-origin, as SEP-1 requires allowing.
+ */
+function serveStellarToml(config: StellarConfig, res: ServerResponse): void {
+  const toml = [
+    `NETWORK_PASSPHRASE="${config.networkPassphrase}"`,
+    `ACCOUNTS=["${config.receivingAccount}"]`,
+    `URI_REQUEST_SIGNING_KEY="${config.signing?.publicKey ?? ''}"`,
+    '',
+  ].join('\n');
+  res.setHeader('access-control-allow-origin', '*');
+  send(res, 200, 'text/plain; charset=utf-8', toml);
 }
 
 /**

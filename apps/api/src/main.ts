@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { openDb } from '@kassa/db';
-import { stripeConfig } from '@kassa/providers';
+import { stellarConfig, stripeConfig } from '@kassa/providers';
 import { createApiDeps } from './deps';
 import { parseEnv } from './env';
 import { createApiServer } from './http';
@@ -17,8 +17,11 @@ async function main(): Promise<void> {
   const publicUrl = env.KASSA_PUBLIC_URL ?? `http://127.0.0.1:${env.PORT}`;
   const stripe = stripeConfig(env, env.KASSA_MODE);
   if (!stripe.ok) throw new Error(stripe.error);
+  const stellar = stellarConfig(env, env.KASSA_MODE, publicUrl);
+  if (!stellar.ok) throw new Error(stellar.error);
   const deps = createApiDeps({
     stripe: stripe.value,
+    stellar: stellar.value,
     db,
     log,
     gatewayMode: env.KASSA_MODE,

@@ -1,4 +1,4 @@
-import { StripeEnv } from '@kassa/providers';
+import { StellarEnv, StripeEnv } from '@kassa/providers';
 import { z } from 'zod';
 
 export const WebhooksEnv = z.object({
@@ -11,7 +11,10 @@ export const WebhooksEnv = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   KASSA_MODE: z.enum(['test', 'live']).default('test'),
+  /** The API's public URL: its host is the SEP-7 origin domain (stellar.toml). */
+  KASSA_PUBLIC_URL: z.url().optional(),
   ...StripeEnv.shape,
+  ...StellarEnv.shape,
 });
 export type WebhooksEnv = z.infer<typeof WebhooksEnv>;
 

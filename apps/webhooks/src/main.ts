@@ -1,7 +1,13 @@
 import { resolve } from 'node:path';
 import { createAssetRegistry } from '@kassa/core';
 import { openDb, type InboxEvent } from '@kassa/db';
-import { createSandboxRail, createStripeRail, stripeConfig } from '@kassa/providers';
+import {
+  createSandboxRail,
+  createStellarRail,
+  createStripeRail,
+  stellarConfig,
+  stripeConfig,
+} from '@kassa/providers';
 import { pino } from 'pino';
 import { parseEnv } from './env';
 import { createWebhooksServer } from './server';
@@ -26,6 +32,11 @@ async function main(): Promise<void> {
     live: createAssetRegistry({ chain: 'mainnet' }),
   };
   const card = stripe.value ? createStripeRail(stripe.value, registries[stripe.value.mode]) : null;
+  const stellarSettings = stellarConfig(env, env.KASSA_MODE, env.KASSA_PUBLIC_URL ?? 'http://127.0.0.1');
+  if (!stellarSettings.ok) throw new Error(stellarSettings.error);
+  const stellar = stellarSettings.value
+    ? createStellarRail(stellarSettings.value, registries[stellarSettings.value.mode])
+    : null;
   const server = createWebhooksServer({ db, log, stripeSecrets: stripe.value?.webhookSecrets });
   server.listen(env.WEBHOOKS_PORT, env.HOST, () =>
     log.info({ port: env.WEBHOOKS_PORT, engine: db.engine }, 'receiver listening'),
@@ -36,9 +47,11 @@ async function main(): Promise<void> {
     decoders: {
       sandbox: (event) => sandbox.observe(event),
       ...(card ? { stripe: (event: InboxEvent) => card.observe(event) } : {}),
+      ...(stellar ? { stellar: (event: InboxEvent) => stellar.observe(event) } : {}),
     },
     delivery: { privateInTest: env.KASSA_TEST_WEBHOOKS_PRIVATE },
     card,
+    stellar,
   });
   const shutdown = () => {
     server.closeAllConnections();

@@ -10,3 +10,4 @@ export * from './events';
 export * from './reduce';
 export * from './line-items';
 export * from './checkout';
+export * from './quote';

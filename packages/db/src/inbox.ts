@@ -1,7 +1,8 @@
-import type { Mode, Observation } from '@kassa/core';
+import { creditAtQuote, sameAsset, type Mode, type Observation } from '@kassa/core';
 import { and, asc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { applyObservation, type ApplyResult } from './apply-observation';
 import type { Db } from './client';
+import { findRailRef, type RailRef } from './rail-refs';
 import { paymentCredits, providerInbox } from './schema';
 
 export type InboxEvent = Readonly<{ provider: string; eventId: string; eventType: string; body: string }>;
@@ -10,7 +11,9 @@ export type DecodedSignal =
   | Readonly<{ paymentId: string; observation: Observation; mode?: Mode }>
   /** A provider object that carries no Kassa id (a dispute, a refund made in Stripe's dashboard):
    *  it belongs to the payment its transaction paid. */
-  | Readonly<{ creditTxKey: string; observation: Observation; mode?: Mode }>;
+  | Readonly<{ creditTxKey: string; observation: Observation; mode?: Mode }>
+  /** Names its payment by a rail's reference (a Stellar memo); amounts may be in the quoted asset. */
+  | Readonly<{ railRef: RailRef; observation: Observation; mode?: Mode }>;
 /** Turns a stored event into observations; each rail supplies its own (db knows no provider). */
 export type InboxDecoder = (
   event: InboxEvent,
@@ -98,12 +101,17 @@ async function applyInboxEvent(
     ? decode(row)
     : { ok: false as const, error: { message: `no decoder for ${row.provider}` } };
   const results: ApplyResult[] = [];
+  const unattributed: string[] = [];
   if (decoded.ok) {
     try {
       for (const signal of decoded.value) {
-        const paymentId =
-          'paymentId' in signal ? signal.paymentId : await creditedPayment(db, signal.creditTxKey);
-        results.push(await applyObservation(db, paymentId, signal.observation, now, signal.mode));
+        const target = await resolveSignal(db, signal);
+        if (!target) {
+          // Money no payment claims: kept here, with the reason, for the operator to look into.
+          unattributed.push(`unattributed: no payment has ${describeRef(signal)}`);
+          continue;
+        }
+        results.push(await applyObservation(db, target.paymentId, target.observation, now, signal.mode));
       }
     } catch (cause) {
       // Infrastructure fault: keep it queued; the next lease retries it.
@@ -114,7 +122,7 @@ async function applyInboxEvent(
   }
   // Decoded and applied, or undecodable (a retry cannot help): either way it leaves the queue,
   // with the reason a signal did not take effect kept for the operator.
-  const error = decoded.ok ? describeRefusals(results) : decoded.error.message;
+  const error = decoded.ok ? describeRefusals(results, unattributed) : decoded.error.message;
   await db.orm
     .update(providerInbox)
     .set({ processedAt: now, lastError: error, lockedUntil: null })
@@ -138,10 +146,42 @@ async function creditedPayment(db: Db, txKey: string): Promise<string> {
   return paymentId;
 }
 
-function describeRefusals(results: readonly ApplyResult[]): string | null {
-  const refusals = results.flatMap((r) =>
-    r.type === 'not_found' ? ['payment not found'] : r.type === 'rejected' ? [`rejected: ${r.reason}`] : [],
-  );
+/**
+ * The payment a signal is about, and its observation in that payment's asset. Null when a rail
+ * reference names no payment; throws (to retry) when a credit's payment is not known yet.
+ */
+async function resolveSignal(
+  db: Db,
+  signal: DecodedSignal,
+): Promise<{ paymentId: string; observation: Observation } | null> {
+  if ('paymentId' in signal) return signal;
+  if ('creditTxKey' in signal) {
+    return { paymentId: await creditedPayment(db, signal.creditTxKey), observation: signal.observation };
+  }
+  const ref = await findRailRef(db, signal.railRef);
+  if (!ref) return null;
+  const o = signal.observation;
+  // Paid in the quoted asset (USDC for a USD checkout): credited at the quoted rate.
+  if (o.type === 'credit' && ref.quote && sameAsset(o.amount.asset, ref.quote.payAsset)) {
+    return {
+      paymentId: ref.paymentId,
+      observation: { ...o, amount: creditAtQuote(o.amount, ref.quote, ref.paymentAsset) },
+    };
+  }
+  return { paymentId: ref.paymentId, observation: o };
+}
+
+function describeRef(signal: DecodedSignal): string {
+  return 'railRef' in signal ? `${signal.railRef.rail} reference ${signal.railRef.ref}` : 'this reference';
+}
+
+function describeRefusals(results: readonly ApplyResult[], unattributed: readonly string[]): string | null {
+  const refusals = [
+    ...unattributed,
+    ...results.flatMap((r) =>
+      r.type === 'not_found' ? ['payment not found'] : r.type === 'rejected' ? [`rejected: ${r.reason}`] : [],
+    ),
+  ];
   return refusals.length > 0 ? refusals.join('; ') : null;
 }
 

@@ -19,3 +19,4 @@ export * as tables from './schema';
 export * from './inbox';
 export * from './webhooks';
 export * from './cursors';
+export * from './rail-refs';

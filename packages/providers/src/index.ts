@@ -4,3 +4,8 @@ export * from './stripe/config';
 export * from './stripe/events';
 export * from './stripe/signature';
 export * from './stripe/stripe-rail';
+export * from './stellar/config';
+export * from './stellar/events';
+export * from './stellar/horizon';
+export * from './stellar/sep7';
+export * from './stellar/stellar-rail';

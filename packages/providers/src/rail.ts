@@ -1,4 +1,4 @@
-import type { Checkout, Mode, Observation, PaymentId, Rail, Result } from '@kassa/core';
+import type { Checkout, Mode, Observation, PaymentId, Quote, Rail, Result } from '@kassa/core';
 
 /** A provider's event as it arrived (already verified), kept verbatim in the inbox until drained. */
 export type ProviderEvent = Readonly<{ provider: string; eventId: string; eventType: string; body: string }>;
@@ -12,15 +12,35 @@ export type PaymentSignal =
       mode?: Mode;
     }>
   /** For provider objects without a Kassa id: the payment that this transaction (a credit's `txKey`) paid. */
-  | Readonly<{ creditTxKey: string; observation: Observation; mode?: Mode }>;
+  | Readonly<{ creditTxKey: string; observation: Observation; mode?: Mode }>
+  /** For signals that carry a rail's own reference (a Stellar memo) instead of a Kassa id. */
+  | Readonly<{ railRef: Readonly<{ rail: Rail; ref: string }>; observation: Observation; mode?: Mode }>;
 
-export type DecodeError = Readonly<{ code: 'event_malformed'; message: string }>;
+/** `unattributed`: real money that names no payment (a ledger payment without a Kassa memo). */
+export type DecodeError = Readonly<{ code: 'event_malformed' | 'unattributed'; message: string }>;
 
 /** What the payer is told to do, per rail. Each rail issue adds its variant. */
 export type PayInstructions =
   | Readonly<{ rail: 'sandbox'; outcomes: readonly SandboxOutcome[] }>
   /** Card: the payer continues on the card processor's page (a Stripe Checkout Session). */
-  | Readonly<{ rail: 'card'; redirectUrl: string; sessionId: string }>;
+  | Readonly<{ rail: 'card'; redirectUrl: string; sessionId: string }>
+  /** Stellar: pay `amount` of `asset` to `destination` with `memo`, from any wallet (SEP-7 link or by hand). */
+  | StellarInstructions;
+
+export type StellarInstructions = Readonly<{
+  rail: 'stellar';
+  destination: string;
+  memo: string;
+  memoType: 'id';
+  /** Exact, in the asset's 7 decimals. */
+  amount: string;
+  asset: Readonly<{ id: string; code: string; issuer: string | null }>;
+  networkPassphrase: string;
+  sep7Uri: string;
+  expiresAt: string;
+  /** What Kassa files the payment under (the memo) and the rate a fiat price is paid at; not for the payer. */
+  reference: Readonly<{ ref: string; quote: Quote | null }>;
+}>;
 
 export type SandboxOutcome = 'pay' | 'pay_part' | 'overpay' | 'fail' | 'expire';
 export const SANDBOX_OUTCOMES: readonly SandboxOutcome[] = ['pay', 'pay_part', 'overpay', 'fail', 'expire'];
@@ -36,6 +56,11 @@ export type RailContext = Readonly<{
   /** The hosted page: where the payer comes back to from a provider's page. */
   checkoutUrl: string;
   now: Date;
+  /** The asset the payer asked to pay in (`USDC:stellar`), when the rail offers a choice. */
+  asset?: string | undefined;
+  /** The merchant takes USDC for USD and EURC for EUR at par. */
+  stablecoinsAtPar?: boolean;
+  merchantName?: string | undefined;
 }>;
 
 /** Every rail implements this; what leaves it is core's vocabulary, never the provider's wire format. */

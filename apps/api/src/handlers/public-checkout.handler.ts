@@ -1,6 +1,12 @@
 import { err, ok, RAILS, type Checkout, type Result } from '@kassa/core';
-import { getCheckout, getMerchantName, type MerchantKey } from '@kassa/db';
-import type { PayInstructions } from '@kassa/providers';
+import {
+  getCheckout,
+  getMerchantName,
+  getMerchantSettings,
+  registerRailRef,
+  type MerchantKey,
+} from '@kassa/db';
+import type { PayInstructions, RailContext, StellarInstructions } from '@kassa/providers';
 import QRCode from 'qrcode';
 import { z } from 'zod';
 import type { ApiDeps } from '../deps';
@@ -41,12 +47,20 @@ function qrSvg(text: string): Promise<string> {
   return QRCode.toString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 });
 }
 
+/** What the payer's page gets for a Stellar payment: the instructions, a QR code of the SEP-7 link. */
+export type StellarView = Omit<StellarInstructions, 'reference'> & { qrSvg: string };
+
 /** The payer picked a rail: ask its adapter what the payer should do. */
 export async function selectRail(
   deps: ApiDeps,
   key: MerchantKey,
   input: SelectRailInput,
-): Promise<Result<PayInstructions | (PayInstructions & { handoff: Handoff }), KassaError>> {
+): Promise<
+  Result<
+    Exclude<PayInstructions, StellarInstructions> | (PayInstructions & { handoff: Handoff }) | StellarView,
+    KassaError
+  >
+> {
   const checkout = await getCheckout(deps.db.orm, input.checkoutId, key);
   if (!checkout) return err({ code: 'not_found', message: 'This checkout does not exist.' });
   if (!checkout.rails.includes(input.rail)) {
@@ -56,9 +70,55 @@ export async function selectRail(
   if (!adapter)
     return err({ code: 'rail_unavailable', message: `The ${input.rail} rail is not configured.` });
   const url = checkoutUrl(deps.publicUrl, checkout.payment.id);
-  const instructions = await adapter.instructions(checkout, { checkoutUrl: url, now: deps.clock() });
+  const context = await railContext(deps, key, checkout, input.asset);
+  const instructions = await adapter.instructions(checkout, context);
   if (!instructions.ok) return err({ code: instructions.error.code, message: instructions.error.message });
+  const value = instructions.value;
+  if (value.rail === 'stellar') {
+    const registered = await fileStellarReference(deps, checkout, value.reference);
+    if (!registered.ok) return registered;
+    const { reference: _kept, ...view } = value;
+    return ok({ ...view, qrSvg: await qrSvg(value.sep7Uri) });
+  }
   // The sandbox has nothing to scan; its QR code carries the page over to a phone instead.
-  if (instructions.value.rail !== 'sandbox') return ok(instructions.value);
-  return ok({ ...instructions.value, handoff: { url, qrSvg: await qrSvg(url) } });
+  if (value.rail !== 'sandbox') return ok(value);
+  return ok({ ...value, handoff: { url, qrSvg: await qrSvg(url) } });
+}
+
+/** What an adapter may need to know about the merchant and the payer's choice. */
+export async function railContext(
+  deps: ApiDeps,
+  key: MerchantKey,
+  checkout: Checkout,
+  asset?: string,
+): Promise<RailContext> {
+  const settings = await getMerchantSettings(deps.db.orm, key.merchantId);
+  return {
+    checkoutUrl: checkoutUrl(deps.publicUrl, checkout.payment.id),
+    now: deps.clock(),
+    asset,
+    stablecoinsAtPar: settings?.stablecoinsAtPar ?? false,
+    merchantName: (await getMerchantName(deps.db.orm, key.merchantId)) ?? undefined,
+  };
+}
+
+/** Files the memo under the payment (with the rate a fiat price is paid at), so ledger payments find it. */
+export async function fileStellarReference(
+  deps: ApiDeps,
+  checkout: Checkout,
+  reference: StellarInstructions['reference'],
+): Promise<Result<void, KassaError>> {
+  const filed = await registerRailRef(deps.db, {
+    rail: 'stellar',
+    ref: reference.ref,
+    paymentId: checkout.payment.id,
+    quote: reference.quote,
+    now: deps.clock(),
+  });
+  if (filed.ok) return ok(undefined);
+  deps.log.error(
+    { paymentId: checkout.payment.id, memo: reference.ref },
+    'stellar memo taken by another payment',
+  );
+  return err({ code: 'internal', message: 'This checkout cannot be paid on Stellar.' });
 }

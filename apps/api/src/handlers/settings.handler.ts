@@ -29,11 +29,16 @@ export const Origin = z
 export const UpdateSettingsInput = z.strictObject({
   /** Pages on these origins may embed checkouts; an empty list allows none (test mode allows loopback). */
   allowedOrigins: z.array(Origin).max(20).optional(),
+  /** Take USDC for USD prices and EURC for EUR prices, one for one (Stellar). */
+  stablecoinsAtPar: z.boolean().optional(),
 });
 export type UpdateSettingsInput = z.infer<typeof UpdateSettingsInput>;
 
 export function settingsView(settings: MerchantSettings) {
-  return { allowedOrigins: [...settings.allowedOrigins] };
+  return {
+    allowedOrigins: [...settings.allowedOrigins],
+    stablecoinsAtPar: settings.stablecoinsAtPar ?? false,
+  };
 }
 
 export async function updateSettings(
@@ -43,5 +48,6 @@ export async function updateSettings(
 ): Promise<MerchantSettings | null> {
   return updateMerchantSettings(db, merchantId, {
     ...(input.allowedOrigins ? { allowedOrigins: [...new Set(input.allowedOrigins)] } : {}),
+    ...(input.stablecoinsAtPar !== undefined ? { stablecoinsAtPar: input.stablecoinsAtPar } : {}),
   });
 }

@@ -7,10 +7,11 @@ import {
   type Db,
   type InboxDecoder,
 } from '@kassa/db';
-import type { StripeRail } from '@kassa/providers';
+import type { StellarRail, StripeRail } from '@kassa/providers';
 import type { Logger } from 'pino';
 import { startDeliveryWorker, type DeliveryWorkerOptions } from '../delivery/worker';
 import { sweepExpired } from './expiry-sweep';
+import { startStellarWatcher } from './stellar-watcher';
 import { reconcileStripe } from './stripe-reconcile';
 
 export type Workers = Readonly<{ stop(): Promise<void> }>;
@@ -30,6 +31,8 @@ export function startWorkers(deps: {
   /** The card rail, whose events are read back from Stripe every `reconcileEveryMs` (one worker at a time). */
   card?: Pick<StripeRail, 'readEvents' | 'config'> | null;
   reconcileEveryMs?: number;
+  /** The Stellar rail, whose receiving account is watched on the ledger (one watcher at a time). */
+  stellar?: Pick<StellarRail, 'config' | 'horizon' | 'transactionEvent'> | null;
 }): Workers {
   const intervalMs = deps.intervalMs ?? 1000;
   const clock = deps.clock ?? (() => new Date());
@@ -40,6 +43,7 @@ export function startWorkers(deps: {
   let lastPurgeMs = 0;
   const reconcileEveryMs = deps.reconcileEveryMs ?? 60_000;
   const reconciler = deps.card ? startReconciler(deps.db, deps.card, log, reconcileEveryMs, clock) : null;
+  const watcher = deps.stellar ? startStellarWatcher({ db: deps.db, log, rail: deps.stellar }) : null;
 
   const round = async () => {
     const drained = await drainInbox(deps.db, deps.decoders, { now: clock() });
@@ -81,7 +85,7 @@ export function startWorkers(deps: {
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
-      await Promise.all([running, delivery.stop(), reconciler?.stop()]);
+      await Promise.all([running, delivery.stop(), reconciler?.stop(), watcher?.stop()]);
     },
   };
 }

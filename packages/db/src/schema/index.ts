@@ -7,3 +7,4 @@ export * from './idempotency';
 export * from './inbox';
 export * from './webhooks';
 export * from './cursors';
+export * from './rail-refs';

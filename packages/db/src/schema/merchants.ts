@@ -12,6 +12,11 @@ export const merchants = pgTable('merchants', {
 export type MerchantSettings = {
   /** Origins (`https://shop.example`) whose pages may embed this merchant's checkouts in an iframe. */
   allowedOrigins: string[];
+  /**
+   * A checkout priced in USD may be paid in USDC, and one in EUR in EURC, at par (Stellar). Absent
+   * means no: a merchant opts in, since a stablecoin is not the currency itself.
+   */
+  stablecoinsAtPar?: boolean;
 };
 
 /**

@@ -8,6 +8,14 @@ import {
   SelectRailInput,
 } from '../../handlers/public-checkout.handler';
 import { simulateOutcome } from '../../handlers/sandbox.handler';
+import {
+  buildStellarTransaction,
+  BuildStellarTransactionInput,
+  confirmTransaction,
+  ConfirmTransactionInput,
+  submitStellarTransaction,
+  SubmitStellarTransactionInput,
+} from '../../handlers/stellar.handler';
 import { checkoutProcedure, router } from '../../trpc';
 import { toPublicCheckoutView, type PublicCheckoutView } from '../../views';
 
@@ -39,6 +47,28 @@ export const checkoutRouter = router({
     if (!result.ok) throw toTrpcError(result.error);
     return result.value;
   }),
+  /** An unsigned Stellar payment from the payer's account, for their wallet to sign. */
+  buildStellarTransaction: checkoutProcedure
+    .input(BuildStellarTransactionInput)
+    .mutation(async ({ ctx, input }) => {
+      const result = await buildStellarTransaction(ctx.deps, ctx.merchant, input);
+      if (!result.ok) throw toTrpcError(result.error);
+      return result.value;
+    }),
+  /** The payer's signed payment: checked, submitted to the network, taken in; answers with the checkout. */
+  submitStellarTransaction: checkoutProcedure
+    .input(SubmitStellarTransactionInput)
+    .mutation(async ({ ctx, input }) => {
+      const result = await submitStellarTransaction(ctx.deps, ctx.merchant, input);
+      if (!result.ok) throw toTrpcError(result.error);
+      return { txHash: result.value.txHash, checkout: await publicView(ctx, input.checkoutId) };
+    }),
+  /** "I have paid": the transaction is read from the ledger and verified like any the watcher sees. */
+  confirmTransaction: checkoutProcedure.input(ConfirmTransactionInput).mutation(async ({ ctx, input }) => {
+    const result = await confirmTransaction(ctx.deps, ctx.merchant, input);
+    if (!result.ok) throw toTrpcError(result.error);
+    return { txHash: result.value.txHash, checkout: await publicView(ctx, input.checkoutId) };
+  }),
   /** The widget's sandbox buttons (test checkouts only). */
   simulate: checkoutProcedure
     .input(z.strictObject({ checkoutId: z.string().min(1).max(64), outcome: z.enum(SANDBOX_OUTCOMES) }))
@@ -48,8 +78,15 @@ export const checkoutRouter = router({
       }
       const result = await simulateOutcome(ctx.deps, ctx.merchant, input);
       if (!result.ok) throw toTrpcError(result.error);
-      const view = await getPublicCheckout(ctx.deps, ctx.merchant, input.checkoutId);
-      if (!view.ok) throw toTrpcError(view.error);
-      return toPublicCheckoutView(view.value.checkout, view.value.merchantName);
+      return publicView(ctx, input.checkoutId);
     }),
 });
+
+async function publicView(
+  ctx: { deps: Parameters<typeof getPublicCheckout>[0]; merchant: Parameters<typeof getPublicCheckout>[1] },
+  checkoutId: string,
+): Promise<PublicCheckoutView> {
+  const view = await getPublicCheckout(ctx.deps, ctx.merchant, checkoutId);
+  if (!view.ok) throw toTrpcError(view.error);
+  return toPublicCheckoutView(view.value.checkout, view.value.merchantName);
+}

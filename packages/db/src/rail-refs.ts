@@ -1,0 +1,56 @@
+import type { Asset, Quote } from '@kassa/core';
+import { and, eq, isNull } from 'drizzle-orm';
+import type { Db } from './client';
+import { payments, railRefs } from './schema';
+
+export type RailRef = Readonly<{ rail: string; ref: string }>;
+export type ResolvedRailRef = Readonly<{ paymentId: string; quote: Quote | null; paymentAsset: Asset }>;
+
+/**
+ * Names a payment by a rail's reference. Registering the same reference for the same payment again
+ * is a no-op; a reference another payment holds is refused (`taken`), never moved.
+ */
+export async function registerRailRef(
+  db: Db,
+  input: RailRef & { paymentId: string; quote: Quote | null; now: Date },
+): Promise<{ ok: true } | { ok: false; error: 'taken' }> {
+  await db.orm
+    .insert(railRefs)
+    .values({
+      rail: input.rail,
+      ref: input.ref,
+      paymentId: input.paymentId,
+      quote: input.quote,
+      createdAt: input.now,
+    })
+    .onConflictDoNothing();
+  const owner = await findRailRef(db, input);
+  return owner?.paymentId === input.paymentId ? { ok: true } : { ok: false, error: 'taken' };
+}
+
+/** The payment a rail's reference names, with the quote it was paid under and the payment's asset. */
+export async function findRailRef(db: Db, ref: RailRef): Promise<ResolvedRailRef | null> {
+  const [row] = await db.orm
+    .select({ paymentId: railRefs.paymentId, quote: railRefs.quote, paymentAsset: payments.asset })
+    .from(railRefs)
+    .innerJoin(payments, eq(payments.id, railRefs.paymentId))
+    .where(and(eq(railRefs.rail, ref.rail), eq(railRefs.ref, ref.ref)));
+  return row ?? null;
+}
+
+/** A payment's references on a rail that are still in use, oldest first. */
+export async function openRailRefs(db: Db, paymentId: string, rail: string): Promise<string[]> {
+  const rows = await db.orm
+    .select({ ref: railRefs.ref })
+    .from(railRefs)
+    .where(and(eq(railRefs.paymentId, paymentId), eq(railRefs.rail, rail), isNull(railRefs.closedAt)))
+    .orderBy(railRefs.createdAt);
+  return rows.map((r) => r.ref);
+}
+
+export async function closeRailRef(db: Db, ref: RailRef, now: Date): Promise<void> {
+  await db.orm
+    .update(railRefs)
+    .set({ closedAt: now })
+    .where(and(eq(railRefs.rail, ref.rail), eq(railRefs.ref, ref.ref)));
+}
