@@ -3,6 +3,8 @@ import {
   getCheckout,
   getMerchantName,
   getMerchantSettings,
+  closeRailRef,
+  openRailRefs,
   registerRailRef,
   type MerchantKey,
 } from '@kassa/db';
@@ -80,9 +82,35 @@ export async function selectRail(
     const { reference: _kept, ...view } = value;
     return ok({ ...view, qrSvg: await qrSvg(value.sep7Uri) });
   }
+  if (value.rail === 'card') await closeOlderSessions(deps, checkout, value.sessionId);
   // The sandbox has nothing to scan; its QR code carries the page over to a phone instead.
   if (value.rail !== 'sandbox') return ok(value);
   return ok({ ...value, handoff: { url, qrSvg: await qrSvg(url) } });
+}
+
+/**
+ * A checkout longer than Stripe's 24 h gets a new session per window: the one before is expired,
+ * so a payer with an old tab open cannot pay twice. An outage leaves it for the next choice.
+ */
+async function closeOlderSessions(deps: ApiDeps, checkout: Checkout, current: string): Promise<void> {
+  const now = deps.clock();
+  await registerRailRef(deps.db, {
+    rail: 'card',
+    ref: current,
+    paymentId: checkout.payment.id,
+    quote: null,
+    now,
+  });
+  for (const older of await openRailRefs(deps.db, checkout.payment.id, 'card')) {
+    if (older === current || !deps.card) continue;
+    const expired = await deps.card.expireSession(older);
+    if (expired.ok) await closeRailRef(deps.db, { rail: 'card', ref: older }, now);
+    else
+      deps.log.warn(
+        { sessionId: older, reason: expired.error.message },
+        'older card session not expired yet',
+      );
+  }
 }
 
 /** What an adapter may need to know about the merchant and the payer's choice. */

@@ -5,7 +5,9 @@ import {
   advanceCursor,
   drainInbox,
   getCheckout,
+  openRailRefs,
   readCursor,
+  registerRailRef,
   releaseCursorLease,
   tables,
   takeCursorLease,
@@ -113,6 +115,47 @@ describe('a card payment through Stripe (the fake)', () => {
     await fake.pay(first.sessionId);
     await settle();
     expect(await statusOf(id)).toBe('paid');
+  });
+
+  it("a newer session for the same checkout (a long checkout's next window) expires the one before", async () => {
+    const id = await cardCheckout('7.00', 'USD');
+    // The session an earlier window made, as Stripe holds it.
+    const stripe = new Stripe('sk_test_cardflow', {
+      host: new URL(fake.url).hostname,
+      port: Number(new URL(fake.url).port),
+      protocol: 'http',
+    });
+    const older = await stripe.checkout.sessions.create({
+      mode: 'payment',
+      line_items: [
+        { price_data: { currency: 'usd', unit_amount: 700, product_data: { name: 'x' } }, quantity: 1 },
+      ],
+      client_reference_id: id,
+      success_url: 'http://127.0.0.1/ok',
+    });
+    await registerRailRef(api.db, {
+      rail: 'card',
+      ref: older.id,
+      paymentId: id,
+      quote: null,
+      now: new Date(),
+    });
+    const { sessionId } = data<{ sessionId: string }>(await chooseCard(id));
+    expect(sessionId).not.toBe(older.id);
+    expect(fake.session(older.id)?.status).toBe('expired');
+    expect(fake.session(sessionId)?.status).toBe('open');
+    expect(await openRailRefs(api.db, id, 'card')).toEqual([sessionId]);
+    expect(
+      fake
+        .requests()
+        .find(
+          (r) =>
+            r.path === '/v1/checkout/sessions' &&
+            r.body['client_reference_id'] === id &&
+            r.method === 'POST' &&
+            r.body['adaptive_pricing'],
+        )?.body['adaptive_pricing'],
+    ).toEqual({ enabled: 'false' });
   });
 
   it('zero-decimal JPY goes as it is; a KWD amount Stripe cannot charge is refused with a clear code', async () => {

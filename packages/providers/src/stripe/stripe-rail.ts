@@ -53,6 +53,11 @@ export type StripeRail = RailAdapter & {
    * no signature, and the inbox dedupes them against webhooks by event id.
    */
   readEvents(after: string | null, since: Date): Promise<Result<StripeEventPage, EventsError>>;
+  /**
+   * Closes a session the payer must no longer use (a long checkout got a newer one). A session
+   * already complete or expired is closed as far as Kassa cares; only an outage is an error.
+   */
+  expireSession(sessionId: string): Promise<Result<void, RailError>>;
 };
 
 /** The event types the card rail acts on (and asks Stripe to send). */
@@ -149,6 +154,19 @@ export function createStripeRail(config: StripeConfig, assets: AssetRegistry): S
       }
     },
 
+    async expireSession(sessionId) {
+      try {
+        await stripe.checkout.sessions.expire(sessionId);
+        return ok(undefined);
+      } catch (error) {
+        if (error instanceof Stripe.errors.StripeInvalidRequestError) return ok(undefined);
+        return err({
+          code: 'provider_unavailable',
+          message: `Stripe could not be reached: ${describe(error)}`,
+        });
+      }
+    },
+
     async refund(payment, amount, idempotencyKey) {
       const intent = paymentIntentOf(payment);
       if (!intent) {
@@ -236,6 +254,8 @@ export function sessionParams(
     client_reference_id: payment.id,
     metadata: { [METADATA_PAYMENT_ID]: payment.id, [METADATA_EXPIRES_AT]: String(checkoutExpiresS) },
     payment_intent_data: { metadata: { [METADATA_PAYMENT_ID]: payment.id } },
+    // The payer pays the checkout's currency: a converted amount would not be what Kassa counts.
+    adaptive_pricing: { enabled: false },
     expires_at: expiresAt,
     // Back to Kassa's page either way: it shows the status live, then hands over to the merchant.
     success_url: context.checkoutUrl,
