@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Mode } from '@kassa/core';
 import { createMerchant, issueKey } from '@kassa/db';
 import { createTestDb, type TestDb } from '@kassa/db/testing';
-import type { StripeConfig } from '@kassa/providers';
+import type { StellarConfig, StripeConfig } from '@kassa/providers';
 import { createApiDeps, type ApiDeps } from './deps';
 import { createApiServer } from './http';
 import { createLogger } from './logger';
@@ -19,7 +19,14 @@ export type TestApi = Readonly<{
 
 /** A real API server on a loopback port over a fresh database (PGlite, or PostgreSQL with DATABASE_URL). */
 export async function startTestApi(
-  options: { gatewayMode?: Mode; db?: TestDb; widgetDir?: string; stripe?: StripeConfig } = {},
+  options: {
+    gatewayMode?: Mode;
+    db?: TestDb;
+    widgetDir?: string;
+    stripe?: StripeConfig;
+    stellar?: StellarConfig;
+    clock?: () => Date;
+  } = {},
 ): Promise<TestApi> {
   const db = options.db ?? (await createTestDb());
   const deps = createApiDeps({
@@ -29,6 +36,8 @@ export async function startTestApi(
     publicUrl: 'http://127.0.0.1:0',
     widgetDir: options.widgetDir ?? null,
     stripe: options.stripe ?? null,
+    stellar: options.stellar ?? null,
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   const server = createApiServer(deps);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

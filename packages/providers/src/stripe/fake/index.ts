@@ -1,4 +1,5 @@
-import { createServer, type Server } from 'node:http';
+import { listen, urlHost } from '../../fake-server';
+import { createServer } from 'node:http';
 import { err, ok, type Result } from '@kassa/core';
 import Stripe from 'stripe';
 import type { FormValue } from './form';
@@ -99,7 +100,7 @@ export type FakeStripe = Readonly<{
 export async function startFakeStripe(options: FakeStripeOptions = {}): Promise<FakeStripe> {
   const host = options.host ?? '127.0.0.1';
   const server = createServer();
-  const port = await listen(server, options.port ?? 0, host);
+  const port = await listen(server, options.port ?? 0, host, 'fake Stripe');
   const url = `http://${urlHost(host)}:${port}`;
   const apiVersion = options.apiVersion ?? Stripe.API_VERSION;
   const sender = createSender(options.webhook ?? null);
@@ -272,22 +273,4 @@ function toFakeRefund(r: RefundRecord): FakeRefund {
     reason: r.reason,
     metadata: { ...r.metadata },
   };
-}
-
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      const address = server.address();
-      if (address === null || typeof address === 'string') reject(new Error('fake Stripe: no TCP address'));
-      else resolve(address.port);
-    });
-  });
-}
-
-/** The address a client on this machine dials: a wildcard bind is reached on loopback. */
-function urlHost(host: string): string {
-  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
-  return host.includes(':') ? `[${host}]` : host;
 }

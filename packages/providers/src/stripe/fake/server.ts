@@ -1,3 +1,4 @@
+import { header, readBody } from '../../fake-server';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { err, ok, type Result } from '@kassa/core';
 import { validateSessionCreate } from './create-session';
@@ -66,8 +67,6 @@ type ApiRequest = Readonly<{
   idempotencyKey: string | null;
   requestId: string;
 }>;
-
-const MAX_BODY_BYTES = 1024 * 1024;
 
 const NO_API_KEY =
   "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See https://stripe.com/docs/api#authentication for details, or we can help at https://support.stripe.com/.";
@@ -503,28 +502,6 @@ function canonical(value: FormValue): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   const keys = Object.keys(value).sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(value[k] ?? '')}`).join(',')}}`;
-}
-
-function header(req: IncomingMessage, name: string): string | null {
-  const value = req.headers[name];
-  if (Array.isArray(value)) return value.join(', ');
-  return value ?? null;
-}
-
-function readBody(req: IncomingMessage): Promise<Result<string, string>> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (size > MAX_BODY_BYTES) resolve(err(`request body larger than ${MAX_BODY_BYTES} bytes`));
-      else resolve(ok(Buffer.concat(chunks).toString('utf8')));
-    });
-    req.on('error', () => resolve(err('request body could not be read')));
-  });
 }
 
 function sendHtml(res: ServerResponse, status: number, html: string): void {
