@@ -7,6 +7,9 @@ export const GatewayEnv = ApiEnv.extend({
   DEMO_SITE_PORT: z.coerce.number().int().min(0).max(65535).default(3002),
   /** The demo's fake Stripe, when no STRIPE_SECRET_KEY is set in test mode. 0 = any free port. */
   STRIPE_FAKE_PORT: z.coerce.number().int().min(0).max(65535).default(3003),
+  /** The demo's fake Horizon and test wallet, when no STELLAR_RECEIVING_ACCOUNT is set in test mode. */
+  HORIZON_FAKE_PORT: z.coerce.number().int().min(0).max(65535).default(3004),
+  STELLAR_WALLET_PORT: z.coerce.number().int().min(0).max(65535).default(3005),
 });
 export type GatewayEnv = z.infer<typeof GatewayEnv>;
 

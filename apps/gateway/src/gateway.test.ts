@@ -124,6 +124,51 @@ describe('the gateway process', () => {
     }
   });
 
+  it('a USD checkout paid in USDC on the fake ledger: QR and SEP-7 link, the test wallet pays, the watcher sees it', async () => {
+    const gateway = await startGateway();
+    try {
+      const demo = DemoFile.parse(JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8')));
+      expect(demo.fakes['horizon']).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const walletUrl = demo.fakes['stellarWallet'];
+      if (!walletUrl) throw new Error('no test wallet in demo.json');
+      const kassa = createKassaClient({ baseUrl: demo.apiUrl, secretKey: demo.secretKey });
+      const checkout = await kassa.checkouts.create.mutate({
+        amount: '12.50',
+        currency: 'USD',
+        rails: ['stellar'],
+      });
+      const chosen = await fetch(`${demo.apiUrl}/trpc/checkout.selectRail`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-kassa-publishable-key': demo.publishableKey },
+        body: JSON.stringify({ checkoutId: checkout.id, rail: 'stellar' }),
+      });
+      const { result } = (await chosen.json()) as {
+        result: { data: { sep7Uri: string; qrSvg: string; amount: string; asset: { id: string } } };
+      };
+      expect(result.data).toMatchObject({ amount: '12.5000000', asset: { id: 'USDC:stellar' } });
+      expect(result.data.qrSvg).toMatch(/^<svg/);
+      // The payer's wallet "scans" the link and pays from its own account.
+      const paid = await fetch(`${walletUrl}/pay`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body: new URLSearchParams({ uri: result.data.sep7Uri }).toString(),
+      });
+      expect(paid.status).toBe(200);
+      const { hash } = (await paid.json()) as { hash: string };
+      // No "I have paid": the ledger watcher sees the payment by itself.
+      await waitUntil(
+        async () => (await kassa.checkouts.get.query({ id: checkout.id })).status === 'paid',
+        15_000,
+      );
+      const audit = await kassa.checkouts.audit.query({ id: checkout.id });
+      expect(audit.data.map((a) => a.cause)).toContainEqual(
+        expect.objectContaining({ source: 'stellar', externalId: hash }),
+      );
+    } finally {
+      await stop(gateway, 'SIGINT');
+    }
+  });
+
   it('keeps its data and demo merchant across a restart', async () => {
     expect(existsSync(join(dataDir, 'demo.json'))).toBe(true);
     const gateway = await startGateway();

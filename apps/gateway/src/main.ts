@@ -11,11 +11,19 @@ import {
   createLogger,
   type ApiDeps,
 } from '@kassa/api';
-import { findKey, openDb, type InboxEvent, type MerchantKey } from '@kassa/db';
-import { stripeConfig } from '@kassa/providers';
+import {
+  findKey,
+  getMerchantSettings,
+  openDb,
+  updateMerchantSettings,
+  type InboxEvent,
+  type MerchantKey,
+} from '@kassa/db';
+import { stellarConfig, stripeConfig } from '@kassa/providers';
 import { createWebhooksServer, startWorkers } from '@kassa/webhooks';
 import { ensureDemoMerchant, writeDemoFile } from './demo';
 import { createDemoSite } from './demo-site';
+import { startDemoStellar } from './demo-stellar';
 import { startDemoStripe } from './demo-stripe';
 import { isInteractive, parseEnv } from './env';
 
@@ -45,7 +53,15 @@ async function main(): Promise<void> {
       ? await startDemoStripe('127.0.0.1', env.STRIPE_FAKE_PORT)
       : null;
   const stripe = configured.value ?? demoStripe?.config ?? null;
-  const deps = createApiDeps({ db, log, gatewayMode: env.KASSA_MODE, publicUrl, widgetDir, stripe });
+  // Stellar: the configured network when a receiving account is set; otherwise, in test, the fake ledger.
+  const configuredStellar = stellarConfig(env, env.KASSA_MODE, publicUrl);
+  if (!configuredStellar.ok) throw new Error(configuredStellar.error);
+  const demoStellar =
+    !configuredStellar.value && env.KASSA_MODE === 'test'
+      ? await startDemoStellar('127.0.0.1', env.HORIZON_FAKE_PORT, env.STELLAR_WALLET_PORT)
+      : null;
+  const stellar = configuredStellar.value ?? demoStellar?.config ?? null;
+  const deps = createApiDeps({ db, log, gatewayMode: env.KASSA_MODE, publicUrl, widgetDir, stripe, stellar });
 
   const api = await listen(createApiServer(deps), env.PORT, env.HOST);
   const receiver = await listen(
@@ -69,10 +85,15 @@ async function main(): Promise<void> {
     ),
     delivery: { privateInTest: env.KASSA_TEST_WEBHOOKS_PRIVATE },
     card: deps.card,
+    stellar: deps.stellar,
   });
 
   const demo = await ensureDemoMerchant(db, dataDir);
   const key = await findKey(db.orm, demo.secretKey);
+  // The demo shop takes USDC for its USD prices (a merchant opts in; the demo does for the ledger demo).
+  if (key && (await getMerchantSettings(db.orm, key.merchantId))?.stablecoinsAtPar === undefined) {
+    await updateMerchantSettings(db.orm, key.merchantId, { stablecoinsAtPar: true });
+  }
   const checkoutUrl = key ? await createDemoCheckout(deps, key) : null;
   const site = await listen(
     createDemoSite({
@@ -89,7 +110,10 @@ async function main(): Promise<void> {
     webhooksUrl,
     secretKey: demo.secretKey,
     publishableKey: demo.publishableKey,
-    fakes: demoStripe ? { stripe: demoStripe.fake.url } : {},
+    fakes: {
+      ...(demoStripe ? { stripe: demoStripe.fake.url } : {}),
+      ...(demoStellar ? { horizon: demoStellar.horizon.url, stellarWallet: demoStellar.wallet.url } : {}),
+    },
     ...(checkoutUrl ? { checkoutUrl } : {}),
     embedUrl,
   });
@@ -109,6 +133,12 @@ async function main(): Promise<void> {
       `  Try a checkout   ${checkoutUrl ?? '(could not create one)'}`,
       `  Embedded         ${embedUrl}  (a merchant page with the script tag)`,
       ...(demoStripe ? [`  Fake Stripe      ${demoStripe.fake.url}  (cards, offline)`] : []),
+      ...(demoStellar
+        ? [
+            `  Fake Horizon     ${demoStellar.horizon.url}  (a Stellar testnet ledger, offline)`,
+            `  Test wallet      ${demoStellar.wallet.url}  (pays a checkout's SEP-7 link)`,
+          ]
+        : []),
       `  Saved to         ${demoFile}`,
       '  Ctrl-C stops it.',
       '',
@@ -122,7 +152,14 @@ async function main(): Promise<void> {
     log.info({ signal }, 'shutting down');
     void (async () => {
       await workers.stop();
-      await Promise.all([close(api), close(receiver), close(site), demoStripe?.fake.close()]);
+      await Promise.all([
+        close(api),
+        close(receiver),
+        close(site),
+        demoStripe?.fake.close(),
+        demoStellar?.wallet.close(),
+        demoStellar?.horizon.close(),
+      ]);
       await db.close();
       log.info('stopped cleanly');
       process.exit(0);

@@ -34,6 +34,8 @@ export async function spawnGateway(options: { dataDir: string; logLevel?: string
       WEBHOOKS_PORT: String(webhooksPort),
       DEMO_SITE_PORT: '0',
       STRIPE_FAKE_PORT: '0',
+      HORIZON_FAKE_PORT: '0',
+      STELLAR_WALLET_PORT: '0',
       LOG_LEVEL: options.logLevel ?? 'info',
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -65,11 +65,16 @@ export function stellarConfig(
     return err('STELLAR_NETWORK is testnet but KASSA_MODE is live: live payments need the public network');
   }
   const horizonUrl = (env.HORIZON_URL ?? SDF_HORIZON[network]).replace(/\/+$/, '');
+  const originDomain = new URL(publicUrl).hostname;
+  // Wallets check a signed link against https://<origin_domain>/.well-known/stellar.toml.
+  if (env.STELLAR_SIGNING_SECRET && !/^([a-z0-9-]+\.)+[a-z]{2,}$/i.test(originDomain)) {
+    return err('STELLAR_SIGNING_SECRET needs KASSA_PUBLIC_URL on a domain name (it serves stellar.toml)');
+  }
   const signing = env.STELLAR_SIGNING_SECRET
     ? {
         secret: env.STELLAR_SIGNING_SECRET,
         publicKey: Keypair.fromSecret(env.STELLAR_SIGNING_SECRET).publicKey(),
-        originDomain: new URL(publicUrl).hostname,
+        originDomain,
       }
     : null;
   return ok({

@@ -430,3 +430,5 @@ async function postTransaction(url: string, envelopeXdr: string): Promise<string
       : null,
   );
 }
+
+export { createTestAccount, parsePayLink, startFakeWallet, type FakeWallet } from './wallet';
