@@ -1,5 +1,13 @@
 import { rawCall, startTestApi, type TestApi, type TestMerchant } from '@kassa/api/testing';
-import { drainInbox, getCheckout, readCursor, tables } from '@kassa/db';
+import {
+  advanceCursor,
+  drainInbox,
+  getCheckout,
+  readCursor,
+  releaseCursorLease,
+  tables,
+  takeCursorLease,
+} from '@kassa/db';
 import type { StellarConfig, StellarRail } from '@kassa/providers';
 import { startFakeHorizon, type FakeHorizon } from '@kassa/providers/horizon-fake';
 import { Keypair, Memo, Networks, TransactionBuilder } from '@stellar/stellar-sdk';
@@ -343,7 +351,7 @@ describe('the ledger watcher', () => {
   const log = pino({ level: 'silent' });
   const cursorName = () => `stellar:payments:${receiving.publicKey()}`;
 
-  async function until(check: () => Promise<boolean>, what: string): Promise<void> {
+  async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
     for (let i = 0; i < 200; i++) {
       if (await check()) return;
       await new Promise((resolve) => setTimeout(resolve, 25));
@@ -365,7 +373,7 @@ describe('the ledger watcher', () => {
     const ids: string[] = [];
     const hashes: string[] = [];
     try {
-      await until(async () => horizon.openStreams() === 1, 'the stream');
+      await until(() => horizon.openStreams() === 1, 'the stream');
       for (let i = 0; i < 2; i++) {
         const id = await stellarCheckout('1.00', 'USD');
         const { memo } = await instructionsFor(id);
@@ -375,7 +383,7 @@ describe('the ledger watcher', () => {
       await until(async () => (await Promise.all(hashes.map(inboxHas))).every(Boolean), 'the first payments');
       // Horizon ends a stream now and then: the watcher comes back from its cursor.
       horizon.endStreams();
-      await until(async () => horizon.openStreams() === 1, 'the reconnect');
+      await until(() => horizon.openStreams() === 1, 'the reconnect');
     } finally {
       await watcher.stop();
     }
@@ -412,11 +420,38 @@ describe('the ledger watcher', () => {
     const a = startStellarWatcher({ db: api.db, log, rail: rail(), holder: 'pair-a', leaseMs: 3000 });
     const b = startStellarWatcher({ db: api.db, log, rail: rail(), holder: 'pair-b', leaseMs: 3000 });
     try {
-      await until(async () => horizon.openStreams() >= 1, 'a stream');
+      await until(() => horizon.openStreams() >= 1, 'a stream');
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(horizon.openStreams()).toBe(1);
     } finally {
       await Promise.all([a.stop(), b.stop()]);
+    }
+  });
+
+  it('says so loudly when its cursor is older than the history Horizon keeps', async () => {
+    const lines: string[] = [];
+    const capture = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
+    const id = await stellarCheckout('1.00', 'USD');
+    const { memo } = await instructionsFor(id);
+    await pay('1.0000000', Memo.id(memo));
+    const latest = horizon.transactions().at(-1);
+    if (!latest) throw new Error('no transaction');
+    // Horizon drops the ledgers the stored cursor points into (say, a month of downtime).
+    await takeCursorLease(api.db, cursorName(), 'gap-test', 3000);
+    await advanceCursor(api.db, cursorName(), 'gap-test', '4294967296', 3000);
+    await releaseCursorLease(api.db, cursorName(), 'gap-test');
+    horizon.forgetHistoryBefore(latest.pagingToken);
+    const watcher = startStellarWatcher({
+      db: api.db,
+      log: capture,
+      rail: rail(),
+      holder: 'gap-test',
+      leaseMs: 3000,
+    });
+    try {
+      await until(() => lines.some((l) => l.includes('older than the history Horizon keeps')), 'the warning');
+    } finally {
+      await watcher.stop();
     }
   });
 });

@@ -46,11 +46,28 @@ export function startStellarWatcher(options: StellarWatcherOptions): StellarWatc
     return advanceCursor(db, name, holder, record.paging_token, leaseMs);
   }
 
+  /**
+   * Horizon answers an ascending read from a cursor older than its history by starting at the oldest
+   * ledger it has, without a word (PROVIDERS.md's 410 is for descending reads). Say so loudly:
+   * payments in the gap are only found by "I have paid" or a Horizon with full history.
+   */
+  async function warnOfHistoryGap(cursor: string): Promise<void> {
+    if (!/^\d+$/.test(cursor)) return;
+    const oldest = await rail.horizon.oldestLedger();
+    if (oldest.ok && BigInt(cursor) >> 32n < BigInt(oldest.value)) {
+      log.error(
+        { cursor, oldestLedger: oldest.value },
+        'the cursor is older than the history Horizon keeps: payments in between are not seen',
+      );
+    }
+  }
+
   async function watchOnce(): Promise<void> {
     const lease = await takeCursorLease(db, name, holder, leaseMs);
     if (!lease) return sleep(leaseMs / 3, stopping.signal);
     // Nothing stored yet: start at the ledger's present (payments before Kassa watched come by "I have paid").
     let cursor = lease.cursor ?? 'now';
+    await warnOfHistoryGap(cursor);
     // Catch up by paging: after downtime the stream alone would be a long replay.
     for (;;) {
       const page = await rail.horizon.payments(account, cursor);

@@ -154,6 +154,12 @@ export function createHorizon(baseUrl: string) {
       return page.ok ? ok(page.value._embedded.records) : page;
     },
 
+    /** The oldest ledger Horizon still has: a cursor from before it has a gap Horizon skips silently. */
+    async oldestLedger(): Promise<Result<number, HorizonError>> {
+      const root = await get('/', z.object({ history_elder_ledger: z.number().int() }));
+      return root.ok ? ok(root.value.history_elder_ledger) : root;
+    },
+
     /** Where the account's payments end now ("0" when it has none): a cursor that skips the past. */
     async latestPagingToken(account: string): Promise<Result<string, HorizonError>> {
       const query = new URLSearchParams({ order: 'desc', limit: '1' });
