@@ -53,6 +53,7 @@ describe('merchant settings', () => {
     const shop = await api.merchant('Settings Shop');
     expect(data(await rawCall(api.url, 'settings.get', 'query', undefined, auth(shop)))).toEqual({
       allowedOrigins: [],
+      stablecoinsAtPar: false,
     });
     const updated = await rawCall(
       api.url,
@@ -61,10 +62,15 @@ describe('merchant settings', () => {
       { allowedOrigins: ['https://shop.example/', 'https://shop.example', 'http://localhost:8080'] },
       auth(shop),
     );
-    expect(data(updated)).toEqual({ allowedOrigins: ['https://shop.example', 'http://localhost:8080'] });
-    await rawCall(api.url, 'settings.update', 'mutation', {}, auth(shop));
+    expect(data(updated)).toEqual({
+      allowedOrigins: ['https://shop.example', 'http://localhost:8080'],
+      stablecoinsAtPar: false,
+    });
+    // One setting changed; the other kept.
+    await rawCall(api.url, 'settings.update', 'mutation', { stablecoinsAtPar: true }, auth(shop));
     expect(data(await rawCall(api.url, 'settings.get', 'query', undefined, auth(shop)))).toEqual({
       allowedOrigins: ['https://shop.example', 'http://localhost:8080'],
+      stablecoinsAtPar: true,
     });
   });
 
@@ -95,6 +101,7 @@ describe('merchant settings', () => {
     }
     expect(data(await rawCall(api.url, 'settings.get', 'query', undefined, auth(shop)))).toEqual({
       allowedOrigins: [],
+      stablecoinsAtPar: false,
     });
   });
 

@@ -33,7 +33,14 @@ export function screenshotPath(name: string): string {
 }
 
 /** What the gateway wrote to demo.json; `embedUrl` is its demo merchant page with the script tag. */
-type Demo = { apiUrl: string; secretKey: string; publishableKey: string; embedUrl: string };
+type Demo = {
+  apiUrl: string;
+  secretKey: string;
+  publishableKey: string;
+  embedUrl: string;
+  /** The demo's offline providers: `stripe`, `horizon`, `stellarWallet`. */
+  fakes: Record<string, string>;
+};
 export type Gateway = Demo & {
   createCheckout(input: Record<string, unknown>): Promise<string>;
   simulate(checkoutId: string, outcome: string): Promise<void>;

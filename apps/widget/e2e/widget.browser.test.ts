@@ -194,6 +194,44 @@ describe('paying by card', () => {
   });
 });
 
+describe('paying on Stellar', () => {
+  it('chooses Stellar, sees the QR code, memo and SEP-7 link; a wallet pays the link and the page turns paid', async () => {
+    const id = await gateway.createCheckout({
+      rails: ['sandbox', 'stellar'],
+      currency: 'USD',
+      amount: '12.50',
+    });
+    const { page, errors, close } = await openPage({ width: 320 });
+    try {
+      await page.goto(`${gateway.apiUrl}/pay/${id}`);
+      await page.getByRole('button', { name: /^Stellar/ }).click();
+      const panel = page.locator('[data-panel="stellar"]');
+      await expect.poll(() => panel.getByRole('img').count()).toBe(1);
+      await expect.poll(() => panel.innerText()).toMatch(/12\.5000000\s*USDC/);
+      const link = panel.getByRole('link', { name: /Open in wallet/ });
+      const sep7 = await link.getAttribute('href');
+      expect(sep7).toMatch(/^web\+stellar:pay\?destination=G/);
+      await page.screenshot({ path: screenshotPath('stellar-instructions-320'), fullPage: true });
+
+      // The payer's wallet scans the code: the demo's test wallet pays the same link.
+      const wallet = gateway.fakes['stellarWallet'];
+      if (!wallet || !sep7) throw new Error('no test wallet or link');
+      const paid = await fetch(`${wallet}/pay`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body: new URLSearchParams({ uri: sep7 }).toString(),
+      });
+      expect(paid.status).toBe(200);
+      // Nobody presses anything: the ledger watcher sees the payment and the page flips live.
+      await expect.poll(() => statusRegion(page).innerText(), { timeout: 15_000 }).toContain('Paid');
+      await page.screenshot({ path: screenshotPath('stellar-paid'), fullPage: true });
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+});
+
 // The demo's merchant page: another origin (localhost, another port) with the script tag on it.
 describe('the widget embedded with the script tag on a merchant page', () => {
   const merchantPage = (id: string) => `${gateway.embedUrl}?checkout=${id}`;

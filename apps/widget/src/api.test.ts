@@ -203,4 +203,35 @@ describe('parseInstructions', () => {
     expect(parseInstructions({ rail: 'sandbox', handoff: { url: 'x', qrSvg: '<script>' } })).toBeNull();
     expect(parseInstructions({ rail: 'stellar' })).toBeNull();
   });
+
+  it('reads the Stellar variant, and never a link that is not a SEP-7 pay request', () => {
+    const stellar = {
+      rail: 'stellar',
+      destination: 'GCFIRY65OQE7DFP5KLNS2PF2LVZMUZYJX4OZIEQ36N2IQANUB5XVYOJR',
+      memo: '4102876531',
+      memoType: 'id',
+      amount: '10.0000000',
+      asset: {
+        id: 'USDC:stellar',
+        code: 'USDC',
+        issuer: 'GBBD47IF6LWK7P7MDEVSCWR7DPUWV3NY3DTQEVFL4NAT4AQH3ZLLFLA5',
+      },
+      networkPassphrase: 'Test SDF Network ; September 2015',
+      sep7Uri: 'web+stellar:pay?destination=GCFI&amount=10',
+      expiresAt: '2030-01-01T00:00:00.000Z',
+      qrSvg: '<svg viewBox="0 0 1 1"></svg>',
+    };
+    const { memoType: _id, expiresAt: _expiresAt, ...shown } = stellar;
+    expect(parseInstructions(stellar)).toEqual(shown);
+    expect(
+      parseInstructions({ ...stellar, asset: { id: 'XLM:stellar', code: 'XLM', issuer: null } }),
+    ).toMatchObject({
+      asset: { issuer: null },
+    });
+    expect(parseInstructions({ ...stellar, sep7Uri: 'javascript:alert(1)' })).toBeNull();
+    expect(parseInstructions({ ...stellar, memo: 'hello' })).toBeNull();
+    expect(parseInstructions({ ...stellar, memoType: 'text' })).toBeNull();
+    expect(parseInstructions({ ...stellar, amount: 10 })).toBeNull();
+    expect(parseInstructions({ ...stellar, qrSvg: '<img src=x onerror=alert(1)>' })).toBeNull();
+  });
 });

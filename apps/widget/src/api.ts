@@ -45,7 +45,8 @@ export type ApiResult<T> =
 
 export function getCheckout(config: KassaConfig, signal?: AbortSignal): Promise<ApiResult<CheckoutView>> {
   const input = encodeURIComponent(JSON.stringify({ checkoutId: config.checkoutId }));
-  return callCheckout(config, `checkout.get?input=${input}`, { method: 'GET', signal: signal ?? null });
+  const init = { method: 'GET', signal: signal ?? null };
+  return callApi(config, `checkout.get?input=${input}`, init, parseCheckoutView);
 }
 
 /** The live status stream. EventSource cannot send headers, so the (public) key goes in the query. */
@@ -115,11 +116,7 @@ export function simulateCheckout(
   config: KassaConfig,
   outcome: SimulateOutcome,
 ): Promise<ApiResult<CheckoutView>> {
-  return callCheckout(config, 'checkout.simulate', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ checkoutId: config.checkoutId, outcome }),
-  });
+  return post(config, 'checkout.simulate', { outcome }, parseCheckoutView);
 }
 
 /** What the payer does once a rail is chosen; each rail's panel reads its own variant. */
@@ -130,19 +127,26 @@ export type PayInstructions =
       handoff: { url: string; qrSvg: string } | null;
     }>
   /** Card: the payer continues on the card processor's page, then comes back here. */
-  | Readonly<{ rail: 'card'; redirectUrl: string }>;
+  | Readonly<{ rail: 'card'; redirectUrl: string }>
+  | StellarInstructions;
+
+/** Stellar: any wallet pays `amount` of `asset` to `destination`, with `memo` (the checkout's number). */
+export type StellarInstructions = Readonly<{
+  rail: 'stellar';
+  destination: string;
+  /** A uint64 in decimal, of memo type ID; without it the payment cannot be matched. */
+  memo: string;
+  /** Exact, in the asset's 7 decimals. */
+  amount: string;
+  asset: Readonly<{ id: string; code: string; issuer: string | null }>;
+  networkPassphrase: string;
+  /** The SEP-7 link that opens a wallet with everything filled in; `qrSvg` is its QR code. */
+  sep7Uri: string;
+  qrSvg: string;
+}>;
 
 export function selectRail(config: KassaConfig, rail: Rail): Promise<ApiResult<PayInstructions>> {
-  return callApi(
-    config,
-    'checkout.selectRail',
-    {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ checkoutId: config.checkoutId, rail }),
-    },
-    parseInstructions,
-  );
+  return post(config, 'checkout.selectRail', { rail }, parseInstructions);
 }
 
 export function parseInstructions(value: unknown): PayInstructions | null {
@@ -151,22 +155,103 @@ export function parseInstructions(value: unknown): PayInstructions | null {
     const url = typeof value['redirectUrl'] === 'string' ? httpUrlOrNull(value['redirectUrl']) : null;
     return url ? { rail: 'card', redirectUrl: url } : null;
   }
+  if (value['rail'] === 'stellar') return parseStellarInstructions(value);
   if (value['rail'] !== 'sandbox') return null;
   const handoff = value['handoff'];
   if (handoff === undefined || handoff === null) return { rail: 'sandbox', handoff: null };
   if (!isRecord(handoff)) return null;
   const { url, qrSvg } = handoff;
-  return typeof url === 'string' && typeof qrSvg === 'string' && /^\s*<svg[\s>]/.test(qrSvg)
-    ? { rail: 'sandbox', handoff: { url, qrSvg } }
+  return typeof url === 'string' && isSvg(qrSvg) ? { rail: 'sandbox', handoff: { url, qrSvg } } : null;
+}
+
+function parseStellarInstructions(value: Record<string, unknown>): StellarInstructions | null {
+  const { destination, memo, memoType, amount, asset, networkPassphrase, sep7Uri, qrSvg } = value;
+  if (!isRecord(asset)) return null;
+  const { id, code, issuer } = asset;
+  // The link goes into an href: only a SEP-7 pay request, never another scheme.
+  return isFilledString(destination) &&
+    typeof memo === 'string' &&
+    /^\d+$/.test(memo) &&
+    memoType === 'id' &&
+    typeof amount === 'string' &&
+    isDecimalString(amount) &&
+    isFilledString(id) &&
+    isFilledString(code) &&
+    (issuer === null || isFilledString(issuer)) &&
+    isFilledString(networkPassphrase) &&
+    typeof sep7Uri === 'string' &&
+    sep7Uri.startsWith('web+stellar:pay?') &&
+    isSvg(qrSvg)
+    ? {
+        rail: 'stellar',
+        destination,
+        memo,
+        amount,
+        asset: { id, code, issuer },
+        networkPassphrase,
+        sep7Uri,
+        qrSvg,
+      }
     : null;
 }
 
-function callCheckout(
+function isSvg(value: unknown): value is string {
+  return typeof value === 'string' && /^\s*<svg[\s>]/.test(value);
+}
+
+/** A Stellar transaction Kassa took in, and the checkout as it stands after it. */
+export type StellarPaid = Readonly<{ txHash: string; checkout: CheckoutView }>;
+/** A payment from the payer's own account, unsigned, for their wallet to sign. */
+export type UnsignedStellarPayment = Readonly<{ xdr: string; networkPassphrase: string; hash: string }>;
+
+/** "I have paid": Kassa reads the transaction from the ledger. */
+export function confirmTransaction(config: KassaConfig, txHash: string): Promise<ApiResult<StellarPaid>> {
+  return post(config, 'checkout.confirmTransaction', { txHash }, parseStellarPaid);
+}
+
+export function buildStellarTransaction(
   config: KassaConfig,
-  path: string,
-  init: RequestInit & { headers?: Record<string, string> },
-): Promise<ApiResult<CheckoutView>> {
-  return callApi(config, path, init, parseCheckoutView);
+  payerAccount: string,
+): Promise<ApiResult<UnsignedStellarPayment>> {
+  return post(config, 'checkout.buildStellarTransaction', { payerAccount }, (value) => {
+    if (!isRecord(value)) return null;
+    const { xdr, networkPassphrase, hash } = value;
+    return isFilledString(xdr) && isFilledString(networkPassphrase) && isFilledString(hash)
+      ? { xdr, networkPassphrase, hash }
+      : null;
+  });
+}
+
+export function submitStellarTransaction(
+  config: KassaConfig,
+  signedXdr: string,
+): Promise<ApiResult<StellarPaid>> {
+  return post(config, 'checkout.submitStellarTransaction', { signedXdr }, parseStellarPaid);
+}
+
+function parseStellarPaid(value: unknown): StellarPaid | null {
+  if (!isRecord(value) || !isFilledString(value['txHash'])) return null;
+  const checkout = parseCheckoutView(value['checkout']);
+  return checkout ? { txHash: value['txHash'], checkout } : null;
+}
+
+/** A checkout procedure (a tRPC mutation) for this page's checkout. */
+function post<T>(
+  config: KassaConfig,
+  procedure: string,
+  input: Record<string, string>,
+  parse: (value: unknown) => T | null,
+): Promise<ApiResult<T>> {
+  return callApi(
+    config,
+    procedure,
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ checkoutId: config.checkoutId, ...input }),
+    },
+    parse,
+  );
 }
 
 // tRPC v11 over plain HTTP: no transformer, no batching. Success is `{ result: { data } }`.

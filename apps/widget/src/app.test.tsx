@@ -26,6 +26,8 @@ const sandboxReady: RailState = {
   error: null,
 };
 
+const notCalled = () => Promise.reject(new Error('not called by a static render'));
+
 function render(changes: Partial<CheckoutView>, page: Partial<CheckoutPageProps> = {}): string {
   const simulate = () => Promise.resolve({ ok: true as const, value: base });
   return renderToStaticMarkup(
@@ -33,6 +35,7 @@ function render(changes: Partial<CheckoutView>, page: Partial<CheckoutPageProps>
       checkout={{ ...base, ...changes }}
       pollError={null}
       simulate={simulate}
+      stellar={{ confirm: notCalled, build: notCalled, submit: notCalled }}
       t={pickMessages(['en-US'])}
       railState={sandboxReady}
       choose={() => undefined}

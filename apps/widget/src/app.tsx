@@ -10,9 +10,9 @@ import {
 import { httpUrlOrNull, type KassaConfig } from './config';
 import { openParentChannel, type ParentChannel } from './embed';
 import { formatAmount, type Amount } from './format-amount';
-import { pickMessages, type Messages } from './i18n';
+import { pickMessages, type Messages, type StellarErrorCode } from './i18n';
 import { useRestoreFocus } from './focus';
-import { useLiveCheckout, type Simulate } from './live';
+import { useLiveCheckout, type Simulate, type StellarPayer } from './live';
 import { RailChoice, RailPanel } from './panels';
 
 type Tone = 'waiting' | 'good' | 'bad';
@@ -30,7 +30,7 @@ export function browserMessages(): Messages {
 
 export function App({ config }: { config: KassaConfig }) {
   const t = useMemo(browserMessages, []);
-  const { checkout, pollError, simulate } = useLiveCheckout(config);
+  const { checkout, pollError, simulate, stellar } = useLiveCheckout(config);
   const [railState, setRailState] = useState<RailState>({ rail: null });
   const channel = useParentChannel(config);
   const merchantName = checkout?.merchantName;
@@ -49,8 +49,10 @@ export function App({ config }: { config: KassaConfig }) {
   // Only one rail: no choice to make, its panel opens at once.
   const onlyRail = checkout && checkout.rails.length === 1 ? checkout.rails[0] : undefined;
   const latestChoice = useRef(0);
+  const dueWhenChosen = useRef<string | undefined>(undefined);
   const choose: ChooseRail = (rail) => {
     const attempt = ++latestChoice.current;
+    dueWhenChosen.current = checkout?.amountRemaining.amount;
     setRailState({ rail, instructions: null, error: null });
     void selectRail(config, rail).then((result) => {
       if (attempt !== latestChoice.current) return; // the payer chose again meanwhile
@@ -66,12 +68,21 @@ export function App({ config }: { config: KassaConfig }) {
   useEffect(() => {
     if (onlyRail) chooseRef.current(onlyRail);
   }, [onlyRail]);
+  // A Stellar request is for what was due when it was made: after a part payment, ask for the rest.
+  const remaining = checkout?.amountRemaining.amount;
+  const open = status !== undefined && !FINAL_STATUSES.has(status);
+  useEffect(() => {
+    if (railState.rail === 'stellar' && open && remaining !== dueWhenChosen.current) {
+      chooseRef.current('stellar');
+    }
+  }, [railState.rail, open, remaining]);
 
   return (
     <CheckoutPage
       checkout={checkout}
       pollError={pollError}
       simulate={simulate}
+      stellar={stellar}
       t={t}
       railState={railState}
       choose={choose}
@@ -102,6 +113,7 @@ export type CheckoutPageProps = {
   checkout: CheckoutView | null;
   pollError: ApiError | null;
   simulate: Simulate;
+  stellar: StellarPayer;
   t: Messages;
   railState: RailState;
   choose: ChooseRail;
@@ -229,11 +241,13 @@ function Payment(props: CheckoutPageProps & { checkout: CheckoutView; money: (a:
       checkout={checkout}
       state={railState}
       simulate={props.simulate}
+      stellar={props.stellar}
       t={t}
       money={props.money}
       retry={() => props.choose(railState.rail)}
       changeMethod={checkout.rails.length > 1 ? props.unchoose : null}
-      errorText={(error) => errorText(error, t)}
+      // Nothing in a panel retries by itself (the payer does), so no "Retrying…" there.
+      errorText={(error) => errorWords(error.code, t, railState.rail)}
     />
   );
 }
@@ -354,7 +368,9 @@ export function errorText(error: ApiError, t: Messages): string {
   return error.retryable ? `${errorWords(error.code, t)} ${t.retrying}` : errorWords(error.code, t);
 }
 
-function errorWords(code: string, t: Messages): string {
+/** An error code in words; a rail's own calls have codes of their own, or mean more (rail_not_allowed). */
+export function errorWords(code: string, t: Messages, rail?: Rail): string {
+  if (rail === 'stellar' && isStellarErrorCode(code, t)) return t.errors.stellar[code];
   if (code === 'network') return t.errors.network;
   if (code === 'bad_response') return t.errors.badResponse;
   if (code === 'not_found' || code === 'http_404') return t.errors.notFound;
@@ -363,6 +379,10 @@ function errorWords(code: string, t: Messages): string {
     return t.errors.railUnavailable;
   if (code === 'internal' || /^http_5\d\d$/.test(code)) return t.errors.server;
   return t.errors.refused;
+}
+
+function isStellarErrorCode(code: string, t: Messages): code is StellarErrorCode {
+  return Object.hasOwn(t.errors.stellar, code);
 }
 
 function navigatorLocale(): string | undefined {

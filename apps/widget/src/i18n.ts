@@ -56,6 +56,35 @@ export type Messages = Readonly<{
   sandboxTitle: string;
   sandboxHint: string;
   simulate: Readonly<{ pay: string; pay_part: string; overpay: string; fail: string; expire: string }>;
+  stellar: Readonly<{
+    qrCaption: string;
+    qrAlt: string;
+    openWallet: string;
+    issuedBy: (issuer: string) => string;
+    destination: string;
+    memo: string;
+    required: string;
+    memoHint: string;
+    network: string;
+    testnet: string;
+    publicNetwork: string;
+    paidTitle: string;
+    txHash: string;
+    txHashInvalid: string;
+    confirm: string;
+    received: string;
+    signTitle: string;
+    payerAccount: string;
+    payerAccountInvalid: string;
+    build: string;
+    prepared: string;
+    unsigned: string;
+    signHint: (network: string) => string;
+    signed: string;
+    signedMissing: string;
+    submit: string;
+    working: string;
+  }>;
   errors: Readonly<{
     network: string;
     badResponse: string;
@@ -64,8 +93,22 @@ export type Messages = Readonly<{
     server: string;
     refused: string;
     railUnavailable: string;
+    /** By the API's kassaCode, for the Stellar panel's calls. */
+    stellar: Readonly<Record<StellarErrorCode, string>>;
   }>;
 }>;
+
+/** The kassaCodes the Stellar procedures answer with that the payer can act on. */
+export type StellarErrorCode =
+  | 'rail_not_allowed'
+  | 'provider_unavailable'
+  | 'payer_account_missing'
+  | 'payer_no_trustline'
+  | 'payer_underfunded'
+  | 'transaction_invalid'
+  | 'transaction_failed'
+  | 'transaction_not_found'
+  | 'transaction_not_for_checkout';
 
 const en: Messages = {
   locale: 'en',
@@ -130,6 +173,36 @@ const en: Messages = {
     fail: 'Fail',
     expire: 'Expire',
   },
+  stellar: {
+    qrCaption: 'Scan with a Stellar wallet',
+    qrAlt: 'QR code of the Stellar payment',
+    openWallet: 'Open in wallet',
+    issuedBy: (issuer) => `issued by ${issuer}`,
+    destination: 'Destination',
+    memo: 'Memo (ID)',
+    required: 'Required',
+    memoHint: 'Include this memo or the payment cannot be matched.',
+    network: 'Network',
+    testnet: 'Testnet',
+    publicNetwork: 'Public network',
+    paidTitle: 'I have paid',
+    txHash: 'Transaction hash',
+    txHashInvalid: 'A transaction hash is 64 characters, 0–9 and a–f.',
+    confirm: 'Check payment',
+    received: 'Transaction received.',
+    signTitle: 'Sign with my wallet’s account',
+    payerAccount: 'Your account (G…)',
+    payerAccountInvalid: 'A Stellar account starts with G and has 56 characters.',
+    build: 'Prepare transaction',
+    prepared: 'Ready: sign the transaction below.',
+    unsigned: 'Transaction to sign (XDR)',
+    signHint: (network) =>
+      `Sign it in your wallet (e.g. Stellar Laboratory, ${network}), then paste it below.`,
+    signed: 'Signed transaction (XDR)',
+    signedMissing: 'Paste the signed transaction.',
+    submit: 'Send payment',
+    working: 'Please wait…',
+  },
   errors: {
     network: 'Cannot reach the payment server. Check your connection.',
     badResponse: 'The payment server sent an unexpected answer.',
@@ -138,6 +211,18 @@ const en: Messages = {
     server: 'The payment server had a problem. Please try again.',
     refused: 'The request was not accepted.',
     railUnavailable: 'This way to pay is not available right now. Please choose another.',
+    stellar: {
+      rail_not_allowed: 'This checkout cannot be paid on Stellar.',
+      provider_unavailable: 'The Stellar network cannot be reached. Please try again shortly.',
+      payer_account_missing: 'This account does not exist on this network.',
+      payer_no_trustline: 'This account has no trustline for this asset.',
+      payer_underfunded: 'This account does not hold enough for the amount and the fee.',
+      transaction_invalid: 'This is not the signed transaction prepared here.',
+      transaction_failed: 'The network refused the transaction. Nothing was paid.',
+      transaction_not_found: 'Transaction not found. Check the hash, or try again in a moment.',
+      transaction_not_for_checkout:
+        'This transaction does not pay this checkout (other memo, destination or asset).',
+    },
   },
 };
 
@@ -204,6 +289,36 @@ const de: Messages = {
     fail: 'Fehlschlagen',
     expire: 'Ablaufen',
   },
+  stellar: {
+    qrCaption: 'Mit einer Stellar-Wallet scannen',
+    qrAlt: 'QR-Code der Stellar-Zahlung',
+    openWallet: 'In der Wallet öffnen',
+    issuedBy: (issuer) => `ausgegeben von ${issuer}`,
+    destination: 'Empfänger',
+    memo: 'Memo (ID)',
+    required: 'Pflichtangabe',
+    memoHint: 'Ohne dieses Memo kann die Zahlung nicht zugeordnet werden.',
+    network: 'Netzwerk',
+    testnet: 'Testnet',
+    publicNetwork: 'Öffentliches Netzwerk',
+    paidTitle: 'Ich habe bezahlt',
+    txHash: 'Transaktions-Hash',
+    txHashInvalid: 'Ein Transaktions-Hash hat 64 Zeichen, 0–9 und a–f.',
+    confirm: 'Zahlung prüfen',
+    received: 'Transaktion erhalten.',
+    signTitle: 'Mit dem Konto meiner Wallet signieren',
+    payerAccount: 'Ihr Konto (G…)',
+    payerAccountInvalid: 'Ein Stellar-Konto beginnt mit G und hat 56 Zeichen.',
+    build: 'Transaktion vorbereiten',
+    prepared: 'Bereit: Signieren Sie die Transaktion unten.',
+    unsigned: 'Zu signierende Transaktion (XDR)',
+    signHint: (network) =>
+      `In Ihrer Wallet signieren (z. B. Stellar Laboratory, ${network}), dann unten einfügen.`,
+    signed: 'Signierte Transaktion (XDR)',
+    signedMissing: 'Fügen Sie die signierte Transaktion ein.',
+    submit: 'Zahlung senden',
+    working: 'Bitte warten…',
+  },
   errors: {
     network: 'Der Zahlungsserver ist nicht erreichbar. Bitte Verbindung prüfen.',
     badResponse: 'Der Zahlungsserver hat unerwartet geantwortet.',
@@ -212,6 +327,19 @@ const de: Messages = {
     server: 'Beim Zahlungsserver ist ein Fehler aufgetreten. Bitte erneut versuchen.',
     refused: 'Die Anfrage wurde nicht angenommen.',
     railUnavailable: 'Diese Zahlungsart ist gerade nicht verfügbar. Bitte wählen Sie eine andere.',
+    stellar: {
+      rail_not_allowed: 'Diese Zahlung kann nicht über Stellar bezahlt werden.',
+      provider_unavailable: 'Das Stellar-Netzwerk ist nicht erreichbar. Bitte gleich erneut versuchen.',
+      payer_account_missing: 'Dieses Konto gibt es in diesem Netzwerk nicht.',
+      payer_no_trustline: 'Dieses Konto hat keine Trustline für dieses Asset.',
+      payer_underfunded: 'Dieses Konto hat nicht genug für Betrag und Gebühr.',
+      transaction_invalid: 'Das ist nicht die hier vorbereitete, signierte Transaktion.',
+      transaction_failed: 'Das Netzwerk hat die Transaktion abgelehnt. Es wurde nichts bezahlt.',
+      transaction_not_found:
+        'Transaktion nicht gefunden. Prüfen Sie den Hash oder versuchen Sie es gleich erneut.',
+      transaction_not_for_checkout:
+        'Diese Transaktion bezahlt nicht diese Zahlung (anderes Memo, Empfänger oder Asset).',
+    },
   },
 };
 

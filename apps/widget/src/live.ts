@@ -1,20 +1,35 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import {
+  buildStellarTransaction,
+  confirmTransaction,
   FINAL_STATUSES,
   getCheckout,
   isNewerView,
   openCheckoutStream,
   simulateCheckout,
+  submitStellarTransaction,
   type ApiError,
   type ApiResult,
   type CheckoutView,
   type SimulateOutcome,
+  type StellarPaid,
+  type UnsignedStellarPayment,
 } from './api';
 import type { KassaConfig } from './config';
 
 const POLL_INTERVAL_MS = 2_000;
 
 export type Simulate = (outcome: SimulateOutcome) => Promise<ApiResult<CheckoutView>>;
+
+/** What the Stellar panel asks of the API; a transaction taken in shows its checkout at once. */
+export type StellarPayer = Readonly<{
+  confirm(txHash: string): Promise<ApiResult<StellarPaid>>;
+  build(payerAccount: string): Promise<ApiResult<UnsignedStellarPayment>>;
+  submit(signedXdr: string): Promise<ApiResult<StellarPaid>>;
+}>;
+
+const itself = (view: CheckoutView) => view;
+const checkoutOf = (paid: StellarPaid) => paid.checkout;
 
 /**
  * Follows the checkout live over server-sent events until its status is final, polling every 2 s
@@ -33,12 +48,12 @@ export function useLiveCheckout(config: KassaConfig) {
   }, []);
 
   const send = useCallback(
-    async (call: () => Promise<ApiResult<CheckoutView>>) => {
+    async <T>(call: () => Promise<ApiResult<T>>, viewOf: (value: T) => CheckoutView) => {
       const id = ++requests.current.sent;
       const result = await call();
       if (result.ok && id > requests.current.shown) {
         requests.current.shown = id;
-        show(result.value);
+        show(viewOf(result.value));
       }
       return result;
     },
@@ -50,7 +65,7 @@ export function useLiveCheckout(config: KassaConfig) {
     const controller = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
     async function poll() {
-      const result = await send(() => getCheckout(config, controller.signal));
+      const result = await send(() => getCheckout(config, controller.signal), itself);
       if (controller.signal.aborted) return;
       setPollError(result.ok ? null : result.error);
       const again = result.ok ? !FINAL_STATUSES.has(result.value.status) : result.error.retryable;
@@ -67,7 +82,7 @@ export function useLiveCheckout(config: KassaConfig) {
       onReconnecting() {
         // One read while the stream reconnects, so nothing is missed in between.
         if (!controller.signal.aborted) {
-          void send(() => getCheckout(config, controller.signal));
+          void send(() => getCheckout(config, controller.signal), itself);
         }
       },
     });
@@ -80,8 +95,16 @@ export function useLiveCheckout(config: KassaConfig) {
   }, [config, final, send, show]);
 
   const simulate = useCallback<Simulate>(
-    (outcome) => send(() => simulateCheckout(config, outcome)),
+    (outcome) => send(() => simulateCheckout(config, outcome), itself),
     [config, send],
   );
-  return { checkout, pollError, simulate };
+  const stellar = useMemo<StellarPayer>(
+    () => ({
+      confirm: (txHash) => send(() => confirmTransaction(config, txHash), checkoutOf),
+      build: (payerAccount) => buildStellarTransaction(config, payerAccount),
+      submit: (signedXdr) => send(() => submitStellarTransaction(config, signedXdr), checkoutOf),
+    }),
+    [config, send],
+  );
+  return { checkout, pollError, simulate, stellar };
 }

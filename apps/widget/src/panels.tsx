@@ -1,10 +1,26 @@
-import { useRef, useState } from 'react';
+import { useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { useRestoreFocus } from './focus';
-import type { ApiError, CheckoutView, Rail, SimulateOutcome } from './api';
+import type {
+  ApiError,
+  CheckoutView,
+  Rail,
+  SimulateOutcome,
+  StellarInstructions,
+  UnsignedStellarPayment,
+} from './api';
 import type { ChooseRail, RailState } from './app';
 import type { Amount } from './format-amount';
 import type { Messages } from './i18n';
-import type { Simulate } from './live';
+import type { Simulate, StellarPayer } from './live';
+import {
+  readStellarAccount,
+  readTxHash,
+  readXdr,
+  runStep,
+  shortAccount,
+  stellarNetwork,
+  type Step,
+} from './stellar-payment';
 
 const SIMULATIONS: readonly SimulateOutcome[] = ['pay', 'pay_part', 'overpay', 'fail', 'expire'];
 
@@ -43,6 +59,7 @@ type RailPanelProps = {
   checkout: CheckoutView;
   state: Extract<RailState, { rail: Rail }>;
   simulate: Simulate;
+  stellar: StellarPayer;
   t: Messages;
   money: (amount: Amount) => string;
   retry: () => void;
@@ -71,6 +88,8 @@ export function RailPanel(props: RailPanelProps) {
         <p className="muted">{t.preparing}</p>
       ) : state.instructions.rail === 'card' ? (
         <CardPanel redirectUrl={state.instructions.redirectUrl} t={t} />
+      ) : state.instructions.rail === 'stellar' ? (
+        <StellarPanel {...props} instructions={state.instructions} />
       ) : (
         <SandboxPanel {...props} handoff={state.instructions.handoff} />
       )}
@@ -150,24 +169,224 @@ function CardPanel({ redirectUrl, t }: { redirectUrl: string; t: Messages }) {
   );
 }
 
+/**
+ * Stellar: any wallet pays through the SEP-7 link (or its QR code), or by hand from the facts; the
+ * memo is what matches the payment to this checkout. Two ways on when the wallet cannot take the
+ * link: name the transaction once paid, or sign a transaction Kassa prepares from the payer's account.
+ */
+function StellarPanel({
+  instructions,
+  stellar,
+  t,
+  money,
+  errorText,
+}: RailPanelProps & { instructions: StellarInstructions }) {
+  const { amount, asset, destination, memo } = instructions;
+  const network = stellarNetwork(instructions.networkPassphrase);
+  const networkName =
+    network === 'testnet'
+      ? t.stellar.testnet
+      : network === 'public'
+        ? t.stellar.publicNetwork
+        : instructions.networkPassphrase;
+  const [unsigned, setUnsigned] = useState<UnsignedStellarPayment | null>(null);
+  const unsignedId = useId();
+
+  return (
+    <div className="stack">
+      <QrImage svg={instructions.qrSvg} caption={t.stellar.qrCaption} alt={t.stellar.qrAlt} />
+      {/* A new tab: a web wallet that handles web+stellar must not replace this page, which shows the result. */}
+      <a className="button button-primary" href={instructions.sep7Uri} target="_blank" rel="noopener">
+        {t.stellar.openWallet}
+      </a>
+      <dl className="facts">
+        {/* By id, not code: an issued asset called USD is not dollars. */}
+        <Fact label={t.amountLabel} value={money({ amount, asset: asset.id })} copyValue={amount} t={t}>
+          {asset.issuer && (
+            <span className="fact-note muted small" title={asset.issuer}>
+              <span aria-hidden="true">{t.stellar.issuedBy(shortAccount(asset.issuer))}</span>
+              <span className="visually-hidden">{t.stellar.issuedBy(asset.issuer)}</span>
+            </span>
+          )}
+        </Fact>
+        <Fact label={t.stellar.destination} value={destination} copyValue={destination} t={t} />
+        <Fact label={t.stellar.memo} value={memo} copyValue={memo} badge={t.stellar.required} t={t}>
+          <span className="fact-note">{t.stellar.memoHint}</span>
+        </Fact>
+        <Fact label={t.stellar.network} value={networkName} t={t} />
+      </dl>
+
+      <div className="stack step">
+        <h3>{t.stellar.paidTitle}</h3>
+        <StepForm
+          label={t.stellar.txHash}
+          action={t.stellar.confirm}
+          run={(input) => runStep(input, readTxHash, stellar.confirm)}
+          say={(step) =>
+            step.type === 'invalid'
+              ? t.stellar.txHashInvalid
+              : step.type === 'failed'
+                ? errorText(step.error)
+                : t.stellar.received
+          }
+          t={t}
+        />
+      </div>
+
+      <details>
+        <summary>{t.stellar.signTitle}</summary>
+        <div className="stack">
+          <StepForm
+            label={t.stellar.payerAccount}
+            action={t.stellar.build}
+            run={(input) => runStep(input, readStellarAccount, stellar.build)}
+            // The API also checks the account's checksum: a typo there is the same mistake.
+            say={(step) =>
+              step.type === 'done'
+                ? t.stellar.prepared
+                : step.type === 'invalid' || step.error.code === 'input_invalid'
+                  ? t.stellar.payerAccountInvalid
+                  : errorText(step.error)
+            }
+            onDone={setUnsigned}
+            t={t}
+          />
+          {unsigned && (
+            <div className="stack" key={unsigned.hash}>
+              <label htmlFor={unsignedId}>{t.stellar.unsigned}</label>
+              <textarea
+                id={unsignedId}
+                className="mono"
+                rows={4}
+                readOnly
+                value={unsigned.xdr}
+                onFocus={(event) => event.currentTarget.select()}
+              />
+              <div>
+                <CopyButton value={unsigned.xdr} label={t.stellar.unsigned} t={t} />
+              </div>
+              <p className="muted small">{t.stellar.signHint(networkName)}</p>
+              <StepForm
+                label={t.stellar.signed}
+                multiline
+                action={t.stellar.submit}
+                run={(input) => runStep(input, readXdr, stellar.submit)}
+                say={(step) =>
+                  step.type === 'invalid'
+                    ? t.stellar.signedMissing
+                    : step.type === 'failed'
+                      ? errorText(step.error)
+                      : t.stellar.received
+                }
+                t={t}
+              />
+            </div>
+          )}
+        </div>
+      </details>
+    </div>
+  );
+}
+
+/**
+ * One field, its button and what came of it. The outcome is read out politely, like the sandbox's
+ * errors; the status region stays the page's one announcement of the checkout itself.
+ */
+function StepForm<T>({
+  label,
+  multiline = false,
+  action,
+  run,
+  say,
+  onDone,
+  t,
+}: {
+  label: string;
+  multiline?: boolean;
+  action: string;
+  run: (input: string) => Promise<Step<T>>;
+  say: (step: Step<T>) => string;
+  onDone?: (value: T) => void;
+  t: Messages;
+}) {
+  const id = useId();
+  const [input, setInput] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [step, setStep] = useState<Step<T> | null>(null);
+  // A ref, not the state: two submits in one frame both see the old `busy`.
+  const inFlight = useRef(false);
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (inFlight.current) return;
+    inFlight.current = true;
+    setBusy(true);
+    setStep(null);
+    const outcome = await run(input);
+    inFlight.current = false;
+    setBusy(false);
+    setStep(outcome);
+    if (outcome.type === 'done') onDone?.(outcome.value);
+  }
+
+  const field = {
+    id: `${id}-field`,
+    className: 'mono',
+    value: input,
+    onChange: (event: { currentTarget: { value: string } }) => setInput(event.currentTarget.value),
+    autoComplete: 'off',
+    spellCheck: false,
+    'aria-invalid': step?.type === 'invalid' || undefined,
+    'aria-describedby': `${id}-outcome`,
+  };
+  return (
+    <form className="stack" noValidate onSubmit={(event) => void submit(event)}>
+      <label htmlFor={field.id}>{label}</label>
+      {multiline ? <textarea rows={4} {...field} /> : <input {...field} />}
+      <button type="submit" aria-disabled={busy}>
+        {action}
+      </button>
+      <p id={`${id}-outcome`} className="outcome" data-tone={step?.type ?? 'idle'} aria-live="polite">
+        {busy ? t.stellar.working : step && say(step)}
+      </p>
+    </form>
+  );
+}
+
 /** A labelled value the payer may need to paste elsewhere (an amount, an address, a memo). */
 export function Fact({
   label,
   value,
   copyValue,
+  badge,
+  children,
   t,
 }: {
   label: string;
   value: string;
-  copyValue: string;
+  /** Absent for a value nobody pastes (the network's name). */
+  copyValue?: string;
+  /** A word that must not be missed next to the label ("Required"). */
+  badge?: string;
+  /** A note under the value. */
+  children?: ReactNode;
   t: Messages;
 }) {
   return (
     <div className="fact">
-      <dt className="muted small">{label}</dt>
+      <dt className="muted small">
+        {label}
+        {badge && (
+          <>
+            {' '}
+            <strong className="badge">{badge}</strong>
+          </>
+        )}
+      </dt>
       <dd>
         <span className="fact-value">{value}</span>
-        <CopyButton value={copyValue} label={label} t={t} />
+        {copyValue !== undefined && <CopyButton value={copyValue} label={label} t={t} />}
+        {children}
       </dd>
     </div>
   );
