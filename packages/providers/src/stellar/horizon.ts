@@ -310,7 +310,11 @@ async function* readEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<Sse
   let buffer = '';
   let message: SseMessage = { event: null, data: '', id: null };
   let hasData = false;
-  for await (const chunk of body) {
+  // A reader loop, not `for await`: ReadableStream is async-iterable only in some libs' typings.
+  const reader = body.getReader();
+  for (;;) {
+    const { done, value: chunk } = await reader.read();
+    if (done) break;
     buffer += decoder.decode(chunk, { stream: true });
     let newline: number;
     while ((newline = buffer.search(/\r\n|\r|\n/)) !== -1) {
