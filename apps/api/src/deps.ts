@@ -1,11 +1,14 @@
 import { createAssetRegistry, type AssetRegistry, type Chain, type Mode, type Rail } from '@kassa/core';
 import type { Db } from '@kassa/db';
 import {
+  createEvmRail,
   createSandboxRail,
   createStellarRail,
   createStripeRail,
+  type EvmRail,
   type RailAdapter,
   type SandboxRail,
+  type ShkeeperConfig,
   type StellarConfig,
   type StellarRail,
   type StripeConfig,
@@ -29,6 +32,8 @@ export type ApiDeps = Readonly<{
   card: StripeRail | null;
   /** The Stellar rail, for what only it does (transactions built for the payer, "I have paid"). */
   stellar: StellarRail | null;
+  /** The EVM stablecoin rail (SHKeeper). */
+  evm: EvmRail | null;
   publicUrl: string;
   /** The built widget (apps/widget/dist), or null when it has not been built. */
   widgetDir: string | null;
@@ -46,6 +51,8 @@ export function createApiDeps(options: {
   stripe?: StripeConfig | null;
   /** The Stellar rail when configured; it takes payments of its network's mode. */
   stellar?: StellarConfig | null;
+  /** The EVM stablecoin rail (SHKeeper) when configured; it takes payments of the gateway's mode. */
+  shkeeper?: ShkeeperConfig | null;
 }): ApiDeps {
   const registries = {
     testnet: createAssetRegistry({ chain: 'testnet' }),
@@ -56,7 +63,7 @@ export function createApiDeps(options: {
     test: new Map<Rail, RailAdapter>([['sandbox', sandbox]]),
     live: new Map<Rail, RailAdapter>(),
   };
-  const { stripe, stellar: stellarOptions, ...rest } = options;
+  const { stripe, stellar: stellarOptions, shkeeper, ...rest } = options;
   const card = stripe
     ? createStripeRail(stripe, stripe.mode === 'test' ? registries.testnet : registries.mainnet)
     : null;
@@ -68,6 +75,10 @@ export function createApiDeps(options: {
       )
     : null;
   if (stellarOptions && stellar) rails[stellarOptions.mode].set('stellar', stellar);
+  const evm = shkeeper
+    ? createEvmRail(shkeeper, shkeeper.mode === 'test' ? registries.testnet : registries.mainnet)
+    : null;
+  if (shkeeper && evm) rails[shkeeper.mode].set('evm', evm);
   return {
     ...rest,
     clock: options.clock ?? (() => new Date()),
@@ -77,5 +88,6 @@ export function createApiDeps(options: {
     rails,
     card,
     stellar,
+    evm,
   };
 }

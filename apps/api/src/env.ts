@@ -1,4 +1,4 @@
-import { StellarEnv, StripeEnv } from '@kassa/providers';
+import { ShkeeperEnv, StellarEnv, StripeEnv } from '@kassa/providers';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(1).max(65535);
@@ -20,6 +20,9 @@ export const ApiEnv = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ...StripeEnv.shape,
   ...StellarEnv.shape,
+  ...ShkeeperEnv.shape,
+  /** The webhook receiver as providers reach it (SHKeeper's callback URL). Defaults to http://127.0.0.1:WEBHOOKS_PORT. */
+  KASSA_WEBHOOKS_PUBLIC_URL: z.url().optional(),
 });
 export type ApiEnv = z.infer<typeof ApiEnv>;
 

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { openDb } from '@kassa/db';
-import { stellarConfig, stripeConfig } from '@kassa/providers';
+import { shkeeperConfig, stellarConfig, stripeConfig } from '@kassa/providers';
 import { createApiDeps } from './deps';
 import { parseEnv } from './env';
 import { createApiServer } from './http';
@@ -19,9 +19,13 @@ async function main(): Promise<void> {
   if (!stripe.ok) throw new Error(stripe.error);
   const stellar = stellarConfig(env, env.KASSA_MODE, publicUrl);
   if (!stellar.ok) throw new Error(stellar.error);
+  const receiverUrl = env.KASSA_WEBHOOKS_PUBLIC_URL ?? `http://127.0.0.1:${env.WEBHOOKS_PORT}`;
+  const shkeeper = shkeeperConfig(env, env.KASSA_MODE, receiverUrl);
+  if (!shkeeper.ok) throw new Error(shkeeper.error);
   const deps = createApiDeps({
     stripe: stripe.value,
     stellar: stellar.value,
+    shkeeper: shkeeper.value,
     db,
     log,
     gatewayMode: env.KASSA_MODE,

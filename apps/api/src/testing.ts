@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Mode } from '@kassa/core';
 import { createMerchant, issueKey } from '@kassa/db';
 import { createTestDb, type TestDb } from '@kassa/db/testing';
-import type { StellarConfig, StripeConfig } from '@kassa/providers';
+import type { ShkeeperConfig, StellarConfig, StripeConfig } from '@kassa/providers';
 import { createApiDeps, type ApiDeps } from './deps';
 import { createApiServer } from './http';
 import { createLogger } from './logger';
@@ -25,6 +25,7 @@ export async function startTestApi(
     widgetDir?: string;
     stripe?: StripeConfig;
     stellar?: StellarConfig;
+    shkeeper?: ShkeeperConfig;
     clock?: () => Date;
   } = {},
 ): Promise<TestApi> {
@@ -37,6 +38,7 @@ export async function startTestApi(
     widgetDir: options.widgetDir ?? null,
     stripe: options.stripe ?? null,
     stellar: options.stellar ?? null,
+    shkeeper: options.shkeeper ?? null,
     ...(options.clock ? { clock: options.clock } : {}),
   });
   const server = createApiServer(deps);

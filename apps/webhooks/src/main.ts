@@ -32,7 +32,12 @@ async function main(): Promise<void> {
     live: createAssetRegistry({ chain: 'mainnet' }),
   };
   const card = stripe.value ? createStripeRail(stripe.value, registries[stripe.value.mode]) : null;
-  const stellarSettings = stellarConfig(env, env.KASSA_MODE, env.KASSA_PUBLIC_URL ?? 'http://127.0.0.1');
+  // The receiver never signs SEP-7 links, so it needs neither the signing key nor the API's domain.
+  const stellarSettings = stellarConfig(
+    { ...env, STELLAR_SIGNING_SECRET: undefined },
+    env.KASSA_MODE,
+    env.KASSA_PUBLIC_URL ?? 'http://127.0.0.1',
+  );
   if (!stellarSettings.ok) throw new Error(stellarSettings.error);
   const stellar = stellarSettings.value
     ? createStellarRail(stellarSettings.value, registries[stellarSettings.value.mode])

@@ -25,6 +25,8 @@ export type Observation = Base &
         /** The on-chain or provider transaction. The same transaction counts once, whoever reports it. */
         txKey: string;
         amount: Money;
+        /** What the payer sent, when it was another asset converted at a quote (USDC for USD). */
+        paid?: Money;
       }
     | { type: 'failed'; reason: string }
     | { type: 'expired' }

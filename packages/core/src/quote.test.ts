@@ -51,4 +51,12 @@ describe('paying a checkout in another asset at a quoted rate', () => {
       { numRuns: 500 },
     );
   });
+
+  it('an exact quoted pair (50.01 USDT for 49.99 USD) credits exactly the amount due when exactly that is paid', () => {
+    const usdt = asset('USDT:ethereum');
+    const quote = { payAsset: usdt, rate: '0.9996', basis: { payMinor: '50010000', dueMinor: '4999' } };
+    expect(formatAmount(creditAtQuote(moneyOf(usdt, 50_010_000n), quote, usd))).toBe('49.99');
+    expect(formatAmount(creditAtQuote(moneyOf(usdt, 50_009_999n), quote, usd))).toBe('49.98');
+    expect(formatAmount(creditAtQuote(moneyOf(usdt, 25_005_000n), quote, usd))).toBe('24.99');
+  });
 });

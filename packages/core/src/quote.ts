@@ -9,7 +9,16 @@ import { moneyOf } from './money';
  * a rate source) a fiat price paid in a coin. `rate` is checkout-asset units per pay-asset unit,
  * an exact decimal string; it is kept with the payment so the credit is converted as quoted.
  */
-export type Quote = Readonly<{ payAsset: Asset; rate: string }>;
+export type Quote = Readonly<{
+  payAsset: Asset;
+  rate: string;
+  /**
+   * When a provider quoted an exact pair (SHKeeper: this many tokens for this much fiat), credits
+   * follow that pair rather than the rounded rate, so paying exactly what was asked pays exactly
+   * what was due. Minor units of the pay asset and of the checkout's asset.
+   */
+  basis?: Readonly<{ payMinor: string; dueMinor: string }>;
+}>;
 
 export const PAR = '1';
 
@@ -31,6 +40,12 @@ export function creditAtQuote(paid: Money, quote: Quote, checkoutAsset: Asset): 
  * rate = r / 10^k  ->  checkoutMinor = payMinor * r * 10^cd / (10^k * 10^pd)
  */
 function ratio(checkoutAsset: Asset, quote: Quote): { num: bigint; den: bigint } {
+  if (quote.basis) {
+    const num = BigInt(quote.basis.dueMinor);
+    const den = BigInt(quote.basis.payMinor);
+    if (num <= 0n || den <= 0n) throw new InvariantError('a quote basis of zero');
+    return { num, den };
+  }
   const match = /^(\d{1,18})(?:\.(\d{1,18}))?$/.exec(quote.rate);
   if (!match) throw new InvariantError(`not a rate: ${quote.rate}`);
   const fraction = match[2] ?? '';

@@ -6,6 +6,15 @@ type StoredObservation = Record<string, unknown> & { occurredAt: string; amount?
 
 export function encodeObservation(o: Observation): StoredObservation {
   const occurredAt = o.occurredAt.toISOString();
+  if (o.type === 'credit' && o.paid) {
+    return {
+      ...o,
+      occurredAt,
+      amount: { minor: o.amount.minor.toString() },
+      // Another asset than the payment's: kept whole, since the payment's asset cannot rebuild it.
+      paid: { asset: o.paid.asset, minor: o.paid.minor.toString() },
+    };
+  }
   if ('amount' in o) return { ...o, occurredAt, amount: { minor: o.amount.minor.toString() } };
   return { ...o, occurredAt };
 }
@@ -17,10 +26,12 @@ export function decodeObservation(raw: unknown, asset: Asset): Observation {
   const stored = raw as StoredObservation;
   const occurredAt = new Date(stored.occurredAt);
   if (stored.amount) {
+    const paid = stored['paid'] as { asset: Asset; minor: string } | undefined;
     return {
       ...stored,
       occurredAt,
       amount: moneyOf(asset, BigInt(stored.amount.minor)),
+      ...(paid ? { paid: moneyOf(paid.asset, BigInt(paid.minor)) } : {}),
     } as unknown as Observation;
   }
   return { ...stored, occurredAt } as unknown as Observation;

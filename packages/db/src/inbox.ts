@@ -1,7 +1,16 @@
-import { creditAtQuote, sameAsset, type Mode, type Observation } from '@kassa/core';
+import {
+  addMoney,
+  creditAtQuote,
+  sameAsset,
+  subtractMoney,
+  sumMoney,
+  type Mode,
+  type Observation,
+} from '@kassa/core';
 import { and, asc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm';
 import { applyObservation, type ApplyResult } from './apply-observation';
 import type { Db } from './client';
+import { getCheckout } from './checkouts';
 import { findRailRef, type RailRef } from './rail-refs';
 import { paymentCredits, providerInbox } from './schema';
 
@@ -28,6 +37,8 @@ export type DrainedEvent = Readonly<{
 }>;
 
 const LEASE_MS = 60_000;
+/** How long an event about a payment's transaction waits for that payment's credit to arrive. */
+const CREDIT_WAIT_MS = 15 * 60_000;
 const MAX_ATTEMPTS = 20;
 
 /** Stores a verified event once; a redelivery of the same event id is recognised, not stored again. */
@@ -105,7 +116,7 @@ async function applyInboxEvent(
   if (decoded.ok) {
     try {
       for (const signal of decoded.value) {
-        const target = await resolveSignal(db, signal);
+        const target = await resolveSignal(db, signal, now, row.receivedAt);
         if (!target) {
           // Money no payment claims: kept here, with the reason, for the operator to look into.
           unattributed.push(`unattributed: no payment has ${describeRef(signal)}`);
@@ -139,13 +150,6 @@ export async function paymentOfCredit(db: Db, txKey: string): Promise<string | n
   return row?.paymentId ?? null;
 }
 
-/** Its payment's credit may still be on its way (events arrive in any order): then retry later. */
-async function creditedPayment(db: Db, txKey: string): Promise<string> {
-  const paymentId = await paymentOfCredit(db, txKey);
-  if (paymentId === null) throw new Error(`no payment has been credited by ${txKey} yet`);
-  return paymentId;
-}
-
 /**
  * The payment a signal is about, and its observation in that payment's asset. Null when a rail
  * reference names no payment; throws (to retry) when a credit's payment is not known yet.
@@ -153,26 +157,47 @@ async function creditedPayment(db: Db, txKey: string): Promise<string> {
 async function resolveSignal(
   db: Db,
   signal: DecodedSignal,
+  now: Date,
+  receivedAt: Date,
 ): Promise<{ paymentId: string; observation: Observation } | null> {
   if ('paymentId' in signal) return signal;
   if ('creditTxKey' in signal) {
-    return { paymentId: await creditedPayment(db, signal.creditTxKey), observation: signal.observation };
+    const paymentId = await paymentOfCredit(db, signal.creditTxKey);
+    if (paymentId) return { paymentId, observation: signal.observation };
+    // Its payment's credit may still be on its way (events arrive in any order): retry for a while.
+    // Long after, it is about money Kassa never took (the merchant's other Stripe charges).
+    if (now.getTime() - receivedAt.getTime() < CREDIT_WAIT_MS) {
+      throw new Error(`no payment has been credited by ${signal.creditTxKey} yet`);
+    }
+    return null;
   }
   const ref = await findRailRef(db, signal.railRef);
   if (!ref) return null;
   const o = signal.observation;
-  // Paid in the quoted asset (USDC for a USD checkout): credited at the quoted rate.
+  // Paid in the quoted asset (USDC for a USD checkout): credited at the quoted rate, on the running
+  // total, so two payments that add up to what was asked credit exactly what was due (rounding
+  // each one down alone could leave a cent short).
   if (o.type === 'credit' && ref.quote && sameAsset(o.amount.asset, ref.quote.payAsset)) {
-    return {
-      paymentId: ref.paymentId,
-      observation: { ...o, amount: creditAtQuote(o.amount, ref.quote, ref.paymentAsset) },
-    };
+    const quote = ref.quote;
+    const checkout = await getCheckout(db.orm, ref.paymentId);
+    const before = (checkout?.payment.facts ?? []).flatMap((f) =>
+      f.type === 'credit' && f.paid && f.txKey !== o.txKey && sameAsset(f.paid.asset, quote.payAsset)
+        ? [f.paid]
+        : [],
+    );
+    const paidBefore = sumMoney(quote.payAsset, before);
+    const credited = subtractMoney(
+      creditAtQuote(addMoney(paidBefore, o.amount), quote, ref.paymentAsset),
+      creditAtQuote(paidBefore, quote, ref.paymentAsset),
+    );
+    return { paymentId: ref.paymentId, observation: { ...o, amount: credited, paid: o.amount } };
   }
   return { paymentId: ref.paymentId, observation: o };
 }
 
 function describeRef(signal: DecodedSignal): string {
-  return 'railRef' in signal ? `${signal.railRef.rail} reference ${signal.railRef.ref}` : 'this reference';
+  if ('railRef' in signal) return `${signal.railRef.rail} reference ${signal.railRef.ref}`;
+  return 'creditTxKey' in signal ? `been credited by ${signal.creditTxKey}` : 'this reference';
 }
 
 function describeRefusals(results: readonly ApplyResult[], unattributed: readonly string[]): string | null {

@@ -8,7 +8,7 @@ export type ResolvedRailRef = Readonly<{ paymentId: string; quote: Quote | null;
 
 /**
  * Names a payment by a rail's reference. Registering the same reference for the same payment again
- * is a no-op; a reference another payment holds is refused (`taken`), never moved.
+ * keeps the first quote; a reference another payment holds is refused (`taken`), never moved.
  */
 export async function registerRailRef(
   db: Db,
@@ -23,6 +23,7 @@ export async function registerRailRef(
       quote: input.quote,
       createdAt: input.now,
     })
+    // The first quote stays: money paid under it is credited at it, whenever it is processed.
     .onConflictDoNothing();
   const owner = await findRailRef(db, input);
   return owner?.paymentId === input.paymentId ? { ok: true } : { ok: false, error: 'taken' };

@@ -25,7 +25,22 @@ export type PayInstructions =
   /** Card: the payer continues on the card processor's page (a Stripe Checkout Session). */
   | Readonly<{ rail: 'card'; redirectUrl: string; sessionId: string }>
   /** Stellar: pay `amount` of `asset` to `destination` with `memo`, from any wallet (SEP-7 link or by hand). */
-  | StellarInstructions;
+  | StellarInstructions
+  /** EVM stablecoins through SHKeeper: send `amount` of the token to `address` on `network`. */
+  | EvmInstructions;
+
+export type EvmInstructions = Readonly<{
+  rail: 'evm';
+  address: string;
+  /** Exactly as SHKeeper quoted it, in the token's decimals. */
+  amount: string;
+  asset: Readonly<{ id: string; code: string; contract: string | null; decimals: number }>;
+  network: 'ethereum' | 'bsc' | 'tron';
+  /** An EIP-681 link for EVM tokens; the plain address for Tron. */
+  uri: string;
+  expiresAt: string;
+  reference: Readonly<{ ref: string; quote: Quote | null }>;
+}>;
 
 export type StellarInstructions = Readonly<{
   rail: 'stellar';

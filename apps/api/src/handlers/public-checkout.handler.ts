@@ -8,7 +8,7 @@ import {
   registerRailRef,
   type MerchantKey,
 } from '@kassa/db';
-import type { PayInstructions, RailContext, StellarInstructions } from '@kassa/providers';
+import type { EvmInstructions, PayInstructions, RailContext, StellarInstructions } from '@kassa/providers';
 import QRCode from 'qrcode';
 import { z } from 'zod';
 import type { ApiDeps } from '../deps';
@@ -51,6 +51,8 @@ function qrSvg(text: string): Promise<string> {
 
 /** What the payer's page gets for a Stellar payment: the instructions, a QR code of the SEP-7 link. */
 export type StellarView = Omit<StellarInstructions, 'reference'> & { qrSvg: string };
+/** The same for a stablecoin invoice: a QR code of the EIP-681 link (Tron: the address). */
+export type EvmView = Omit<EvmInstructions, 'reference'> & { qrSvg: string };
 
 /** The payer picked a rail: ask its adapter what the payer should do. */
 export async function selectRail(
@@ -59,7 +61,10 @@ export async function selectRail(
   input: SelectRailInput,
 ): Promise<
   Result<
-    Exclude<PayInstructions, StellarInstructions> | (PayInstructions & { handoff: Handoff }) | StellarView,
+    | Exclude<PayInstructions, StellarInstructions | EvmInstructions>
+    | (PayInstructions & { handoff: Handoff })
+    | StellarView
+    | EvmView,
     KassaError
   >
 > {
@@ -74,13 +79,37 @@ export async function selectRail(
   const url = checkoutUrl(deps.publicUrl, checkout.payment.id);
   const context = await railContext(deps, key, checkout, input.asset);
   const instructions = await adapter.instructions(checkout, context);
-  if (!instructions.ok) return err({ code: instructions.error.code, message: instructions.error.message });
+  if (!instructions.ok) {
+    const { code, message } = instructions.error;
+    if (code === 'rail_not_allowed' || code === 'amount_invalid') return err({ code, message });
+    // The provider's own words (request ids, key hints, URLs) are for the operator's log only.
+    deps.log.warn(
+      { rail: input.rail, code, reason: message, checkoutId: checkout.payment.id },
+      'rail could not instruct the payer',
+    );
+    return err({
+      code,
+      message:
+        code === 'provider_unavailable'
+          ? `The ${input.rail} payment service cannot be reached right now. Please try again shortly.`
+          : `The ${input.rail} rail cannot take this payment right now.`,
+    });
+  }
+  // Another rail chosen: card sessions still open for this checkout are closed, so it is paid once.
+  if (instructions.value.rail !== 'card') await closeOlderSessions(deps, checkout, null);
   const value = instructions.value;
   if (value.rail === 'stellar') {
-    const registered = await fileStellarReference(deps, checkout, value.reference);
+    const registered = await fileReference(deps, checkout, 'stellar', value.reference);
     if (!registered.ok) return registered;
     const { reference: _kept, ...view } = value;
     return ok({ ...view, qrSvg: await qrSvg(value.sep7Uri) });
+  }
+  if (value.rail === 'evm') {
+    // The invoice's quote for this token, so SHKeeper's report is credited at the rate it quoted.
+    const registered = await fileReference(deps, checkout, 'evm', value.reference);
+    if (!registered.ok) return registered;
+    const { reference: _kept, ...view } = value;
+    return ok({ ...view, qrSvg: await qrSvg(value.uri) });
   }
   if (value.rail === 'card') await closeOlderSessions(deps, checkout, value.sessionId);
   // The sandbox has nothing to scan; its QR code carries the page over to a phone instead.
@@ -89,18 +118,21 @@ export async function selectRail(
 }
 
 /**
- * A checkout longer than Stripe's 24 h gets a new session per window: the one before is expired,
+ * A payer who picks another rail, or a checkout longer than Stripe's 24 h that gets a new session
+ * per window: the card sessions before are expired,
  * so a payer with an old tab open cannot pay twice. An outage leaves it for the next choice.
  */
-async function closeOlderSessions(deps: ApiDeps, checkout: Checkout, current: string): Promise<void> {
+async function closeOlderSessions(deps: ApiDeps, checkout: Checkout, current: string | null): Promise<void> {
   const now = deps.clock();
-  await registerRailRef(deps.db, {
-    rail: 'card',
-    ref: current,
-    paymentId: checkout.payment.id,
-    quote: null,
-    now,
-  });
+  if (current) {
+    await registerRailRef(deps.db, {
+      rail: 'card',
+      ref: current,
+      paymentId: checkout.payment.id,
+      quote: null,
+      now,
+    });
+  }
   for (const older of await openRailRefs(deps.db, checkout.payment.id, 'card')) {
     if (older === current || !deps.card) continue;
     const expired = await deps.card.expireSession(older);
@@ -130,14 +162,18 @@ export async function railContext(
   };
 }
 
-/** Files the memo under the payment (with the rate a fiat price is paid at), so ledger payments find it. */
-export async function fileStellarReference(
+/**
+ * Files a rail's reference (a Stellar memo, a SHKeeper invoice's token) under the payment, with the
+ * rate a fiat price is paid at, so the provider's reports find the payment and are credited right.
+ */
+export async function fileReference(
   deps: ApiDeps,
   checkout: Checkout,
+  rail: 'stellar' | 'evm',
   reference: StellarInstructions['reference'],
 ): Promise<Result<void, KassaError>> {
   const filed = await registerRailRef(deps.db, {
-    rail: 'stellar',
+    rail,
     ref: reference.ref,
     paymentId: checkout.payment.id,
     quote: reference.quote,
@@ -145,8 +181,8 @@ export async function fileStellarReference(
   });
   if (filed.ok) return ok(undefined);
   deps.log.error(
-    { paymentId: checkout.payment.id, memo: reference.ref },
-    'stellar memo taken by another payment',
+    { paymentId: checkout.payment.id, rail, ref: reference.ref },
+    'rail reference taken by another payment',
   );
-  return err({ code: 'internal', message: 'This checkout cannot be paid on Stellar.' });
+  return err({ code: 'internal', message: `This checkout cannot be paid by ${rail} now.` });
 }

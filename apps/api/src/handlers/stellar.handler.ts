@@ -11,7 +11,7 @@ import {
 import { z } from 'zod';
 import type { ApiDeps } from '../deps';
 import type { KassaError } from '../errors';
-import { fileStellarReference, railContext } from './public-checkout.handler';
+import { fileReference as fileRailReference, railContext } from './public-checkout.handler';
 
 const CheckoutId = z.string().min(1).max(64);
 
@@ -66,7 +66,7 @@ async function fileReference(
   const context = await railContext(deps, key, checkout, asset);
   const instructions = await rail.instructions(checkout, context);
   if (!instructions.ok) return instructions;
-  const filed = await fileStellarReference(deps, checkout, instructions.value.reference);
+  const filed = await fileRailReference(deps, checkout, 'stellar', instructions.value.reference);
   return filed.ok ? ok(context) : filed;
 }
 
@@ -94,10 +94,14 @@ export async function submitStellarTransaction(
   if (!found.ok) return found;
   const context = await fileReference(deps, key, found.value, input.asset);
   if (!context.ok) return context;
-  const event = await found.value.rail.submitPayment(found.value.checkout, input.signedXdr, context.value);
-  if (!event.ok) return err(kassaError(event.error));
-  await takeIn(deps, found.value.rail, event.value);
-  return ok({ txHash: event.value.eventId });
+  const submitted = await found.value.rail.submitPayment(
+    found.value.checkout,
+    input.signedXdr,
+    context.value,
+  );
+  if (!submitted.ok) return err(kassaError(submitted.error));
+  if (submitted.value.event) await takeIn(deps, found.value.rail, submitted.value.event);
+  return ok({ txHash: submitted.value.txHash });
 }
 
 /**
@@ -114,7 +118,15 @@ export async function confirmTransaction(
   if (!found.ok) return found;
   const event = await found.value.rail.transactionEvent(input.txHash);
   if (!event.ok) return err(kassaError(event.error));
-  await takeIn(deps, found.value.rail, event.value);
+  const taken = await takeIn(deps, found.value.rail, event.value);
+  // Real money, but it did not count (XLM sent to a USD checkout, say): the payer must hear so.
+  const refused = taken?.results.find((r) => r.type === 'rejected');
+  if (refused?.type === 'rejected' && refused.payment.id === found.value.checkout.payment.id) {
+    return err({
+      code: 'observation_rejected',
+      message: `This transaction does not pay this checkout (${refused.reason}).`,
+    });
+  }
   const memo = stellarMemoFor(found.value.checkout.payment.id);
   const decoded = found.value.rail.observe(event.value);
   const forThis = decoded.ok && decoded.value.some((s) => 'railRef' in s && s.railRef.ref === memo);
@@ -130,10 +142,10 @@ export async function confirmTransaction(
 }
 
 /** Stored in the inbox (once, whoever reported it first) and applied at once. */
-async function takeIn(deps: ApiDeps, rail: StellarRail, event: ProviderEvent): Promise<void> {
+async function takeIn(deps: ApiDeps, rail: StellarRail, event: ProviderEvent) {
   const now = deps.clock();
   const stored = await storeInboxEvent(deps.db, event, now);
-  await processInboxEvent(deps.db, { stellar: (e) => rail.observe(e) }, stored.id, now);
+  return processInboxEvent(deps.db, { stellar: (e) => rail.observe(e) }, stored.id, now);
 }
 
 function kassaError(error: StellarError): KassaError {

@@ -6,11 +6,14 @@ import {
   drainInbox,
   getCheckout,
   openRailRefs,
+  processInboxEvent,
   readCursor,
   registerRailRef,
   releaseCursorLease,
+  storeInboxEvent,
   tables,
   takeCursorLease,
+  type InboxEvent,
 } from '@kassa/db';
 import { asc, desc, eq } from 'drizzle-orm';
 import Stripe from 'stripe';
@@ -156,6 +159,30 @@ describe('a card payment through Stripe (the fake)', () => {
             r.body['adaptive_pricing'],
         )?.body['adaptive_pricing'],
     ).toEqual({ enabled: 'false' });
+  });
+
+  it('a payer who leaves the card page for another rail cannot pay the card session as well', async () => {
+    const res = await rawCall(
+      api.url,
+      'checkouts.create',
+      'mutation',
+      { amount: '5.00', currency: 'USD', rails: ['sandbox', 'card'] },
+      merchant(),
+    );
+    const id = data<{ id: string }>(res).id;
+    const { sessionId } = data<{ sessionId: string }>(await chooseCard(id));
+    const other = await rawCall(
+      api.url,
+      'checkout.selectRail',
+      'mutation',
+      { checkoutId: id, rail: 'sandbox' },
+      payer(),
+    );
+    expect(other.status).toBe(200);
+    expect(fake.session(sessionId)?.status).toBe('expired');
+    // Stripe's expired event for it does not end the checkout: the payer is still paying.
+    await settle();
+    expect(await statusOf(id)).toBe('pending');
   });
 
   it('zero-decimal JPY goes as it is; a KWD amount Stripe cannot charge is refused with a clear code', async () => {
@@ -431,6 +458,44 @@ describe('after the payment: disputes and refunds made outside Kassa', () => {
     const checkout = await getCheckout(api.db.orm, id);
     expect(checkout?.payment.status).toBe('paid');
     expect(checkout?.payment.disputeStatus).toBe('open');
+  });
+
+  it('a refund of a charge Kassa never made waits a while for its payment, then is set aside for the operator', async () => {
+    const body = JSON.stringify({
+      id: 'evt_foreignRefund0001',
+      object: 'event',
+      type: 'refund.created',
+      created: Math.floor(Date.now() / 1000),
+      livemode: false,
+      data: {
+        object: {
+          object: 'refund',
+          id: 're_foreign0001',
+          amount: 500,
+          currency: 'usd',
+          status: 'succeeded',
+          payment_intent: 'pi_notKassas0001',
+          metadata: {},
+        },
+      },
+    });
+    const stored = await storeInboxEvent(api.db, {
+      provider: 'stripe',
+      eventId: 'evt_foreignRefund0001',
+      eventType: 'refund.created',
+      body,
+    });
+    const rail = card();
+    const decoders = { stripe: (event: InboxEvent) => rail.observe(event) };
+    const soon = await processInboxEvent(api.db, decoders, stored.id, new Date());
+    expect(soon?.error).toMatch(/no payment has been credited by stripe:pi_notKassas0001 yet/);
+    const later = await processInboxEvent(api.db, decoders, stored.id, new Date(Date.now() + 16 * 60_000));
+    expect(later?.error).toMatch(/unattributed: no payment has been credited by stripe:pi_notKassas0001/);
+    const [row] = await api.db.orm
+      .select()
+      .from(tables.providerInbox)
+      .where(eq(tables.providerInbox.id, stored.id));
+    expect(row?.processedAt).not.toBeNull();
   });
 
   it("a refund made in Stripe's dashboard counts; one that bounces is taken back and the merchant told", async () => {

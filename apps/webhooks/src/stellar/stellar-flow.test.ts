@@ -10,7 +10,7 @@ import {
 } from '@kassa/db';
 import type { StellarConfig, StellarRail } from '@kassa/providers';
 import { startFakeHorizon, type FakeHorizon } from '@kassa/providers/horizon-fake';
-import { Keypair, Memo, Networks, TransactionBuilder } from '@stellar/stellar-sdk';
+import { Account, Asset, Keypair, Memo, Networks, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
 import { eq } from 'drizzle-orm';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -228,6 +228,26 @@ describe('paying a checkout on Stellar', () => {
     expect(payment.received.minor).toBe(1250n);
   });
 
+  it('two payments that add up to what was asked pay exactly what was due, not a cent less', async () => {
+    const id = await stellarCheckout('10.00', 'USD');
+    const { memo } = await instructionsFor(id);
+    await confirm(id, await pay('3.3333334', Memo.id(memo)));
+    expect((await checkoutOf(id)).received.minor).toBe(333n);
+    await confirm(id, await pay('6.6666666', Memo.id(memo)));
+    const payment = await checkoutOf(id);
+    expect(payment.status).toBe('paid');
+    expect(payment.received.minor).toBe(1000n);
+  });
+
+  it('XLM sent to a USD checkout is real money that does not count, and the payer is told', async () => {
+    const id = await stellarCheckout('1.00', 'USD');
+    const { memo } = await instructionsFor(id);
+    const res = await confirm(id, await pay('1', Memo.id(memo), {}));
+    expect(kassaCode(res)).toBe('observation_rejected');
+    expect(JSON.stringify(res.body)).toMatch(/asset_mismatch/);
+    expect((await checkoutOf(id)).status).toBe('pending');
+  });
+
   it('overpaid is overpaid; sub-cent dust does not count', async () => {
     const id = await stellarCheckout('10.00', 'USD');
     const { memo } = await instructionsFor(id);
@@ -331,9 +351,33 @@ describe('the unsigned transaction round trip', () => {
     const id = await stellarCheckout('6.00', 'USD');
     const built = data<{ xdr: string }>(await build(id, payer.publicKey()));
     const { memo } = await instructionsFor(id);
-    // Another amount to the same memo: not the payment Kassa built.
-    const other = data<{ xdr: string }>(await build(await stellarCheckout('7.00', 'USD'), payer.publicKey()));
-    expect(kassaCode(await submit(id, sign(other.xdr, payer)))).toBe('transaction_invalid');
+    // The right memo and destination but another amount, asset or expiry: not the payment Kassa built.
+    const account = horizon.account(payer.publicKey());
+    const forged = (change: { amount?: string; asset?: Asset; maxTime?: number }) => {
+      const tx = new TransactionBuilder(new Account(payer.publicKey(), account?.sequence ?? '0'), {
+        fee: '100',
+        networkPassphrase: Networks.TESTNET,
+        timebounds: { minTime: 0, maxTime: change.maxTime ?? Math.floor(Date.now() / 1000) + 600 },
+      })
+        .addOperation(
+          Operation.payment({
+            destination: receiving.publicKey(),
+            asset: change.asset ?? new Asset('USDC', horizon.issuers.USDC),
+            amount: change.amount ?? '6.0000000',
+          }),
+        )
+        .addMemo(Memo.id(memo))
+        .build();
+      tx.sign(payer);
+      return tx.toXDR();
+    };
+    for (const change of [
+      { amount: '5.9999999' },
+      { asset: Asset.native() },
+      { maxTime: Math.floor(Date.now() / 1000) + 86_400 * 30 },
+    ]) {
+      expect(kassaCode(await submit(id, forged(change)))).toBe('transaction_invalid');
+    }
     expect(kassaCode(await submit(id, 'not xdr'))).toBe('transaction_invalid');
     // Unsigned by the payer: Horizon says tx_bad_auth.
     const wrongKey = await submit(id, sign(built.xdr, Keypair.random()));

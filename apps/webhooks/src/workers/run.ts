@@ -109,7 +109,7 @@ function startReconciler(
   let running: Promise<void> = Promise.resolve();
   const round = async () => {
     try {
-      const outcome = await reconcileStripe(db, card, { holder, leaseMs, now: clock() });
+      const outcome = await reconcileStripe(db, card, { holder, leaseMs, now: clock(), log });
       if (outcome.added > 0) log.warn(outcome, 'stripe events that never arrived as webhooks were taken in');
     } catch (error) {
       log.warn({ err: error }, 'stripe reconciliation failed; trying again next time');

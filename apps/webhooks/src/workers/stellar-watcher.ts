@@ -73,11 +73,14 @@ export function startStellarWatcher(options: StellarWatcherOptions): StellarWatc
       const page = await rail.horizon.payments(account, cursor);
       if (!page.ok) {
         if (page.error.code === 'before_history') {
+          // Go on from the oldest ledger Horizon still has, not from now: only the gap is lost.
+          const oldest = await rail.horizon.oldestLedger();
+          if (!oldest.ok) throw new Error(oldest.error.message);
           log.error(
-            { cursor },
-            'the stored cursor is older than Horizon keeps: payments in the gap need "I have paid" or a full-history Horizon',
+            { cursor, oldestLedger: oldest.value },
+            'the stored cursor is older than Horizon keeps: payments in the gap need "I have paid"',
           );
-          cursor = 'now';
+          cursor = (BigInt(oldest.value) << 32n).toString();
           continue;
         }
         throw new Error(page.error.message);

@@ -1,8 +1,11 @@
 import { advanceCursor, storeInboxEvent, takeCursorLease, type Db } from '@kassa/db';
 import type { StripeRail } from '@kassa/providers';
+import type { Logger } from 'pino';
 
 /** How far back a first read (or a read after Stripe forgot the cursor) goes. */
 export const RECONCILE_LOOKBACK_MS = 60 * 60_000;
+/** Stripe keeps events this long. */
+const STRIPE_RETENTION_MS = 30 * 24 * 60 * 60_000;
 
 export type ReconcileOutcome = Readonly<{
   /** Another worker holds the lease: this one read nothing. */
@@ -18,6 +21,7 @@ export type ReconcileOptions = Readonly<{
   leaseMs: number;
   now: Date;
   lookbackMs?: number;
+  log?: Pick<Logger, 'warn'>;
 }>;
 
 /**
@@ -40,8 +44,11 @@ export async function reconcileStripe(
   let added = 0;
   for (;;) {
     let page = await card.readEvents(cursor, since);
-    // Stripe keeps events 30 days: a cursor older than that starts over from the lookback.
-    if (!page.ok && page.error.code === 'cursor_unknown') page = await card.readEvents(null, since);
+    // Stripe keeps events 30 days: a cursor it forgot starts over from as far back as it keeps.
+    if (!page.ok && page.error.code === 'cursor_unknown') {
+      options.log?.warn({ cursor }, 'Stripe no longer knows the reconciliation cursor: reading back 30 days');
+      page = await card.readEvents(null, new Date(options.now.getTime() - STRIPE_RETENTION_MS));
+    }
     if (!page.ok) throw new Error(page.error.message);
     for (const event of page.value.events) {
       const stored = await storeInboxEvent(db, event, options.now);

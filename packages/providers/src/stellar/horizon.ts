@@ -195,47 +195,65 @@ export function createHorizon(baseUrl: string) {
       cursor: string,
       onRecord: (record: PaymentRecord) => Promise<void>,
       signal: AbortSignal,
+      /** Horizon sends no heartbeats: after this long without a record, reconnect (a dead link looks quiet). */
+      idleMs = 60_000,
     ): Promise<Result<string, HorizonError>> {
       const query = new URLSearchParams({ cursor, join: 'transactions' });
-      let response: Response;
-      try {
-        response = await fetch(
-          `${base}/accounts/${encodeURIComponent(account)}/payments?${query.toString()}`,
-          {
-            headers: { accept: 'text/event-stream' },
-            signal,
-          },
-        );
-      } catch (cause) {
-        return unavailable(cause);
-      }
-      if (!response.ok || !response.body) return err(await problemOf(response));
+      const local = new AbortController();
+      const stop = () => local.abort();
+      signal.addEventListener('abort', stop);
+      let idle = setTimeout(stop, idleMs);
+      const stillAlive = () => {
+        clearTimeout(idle);
+        idle = setTimeout(stop, idleMs);
+      };
       let last = cursor;
       try {
-        for await (const message of readEvents(response.body)) {
-          if (message.event === 'close') break;
-          if (message.event === 'open' || !message.data) continue;
-          let json: unknown;
-          try {
-            json = JSON.parse(message.data);
-          } catch {
-            return err({ code: 'unavailable', message: 'Horizon streamed a record that is not JSON' });
-          }
-          const record = PaymentRecord.safeParse(json);
-          if (!record.success) {
-            return err({
-              code: 'unavailable',
-              message: `Horizon streamed an unexpected record: ${record.error.message}`,
-            });
-          }
-          await onRecord(record.data);
-          last = record.data.paging_token;
+        let response: Response;
+        try {
+          response = await fetch(
+            `${base}/accounts/${encodeURIComponent(account)}/payments?${query.toString()}`,
+            {
+              headers: { accept: 'text/event-stream' },
+              signal: local.signal,
+            },
+          );
+        } catch (cause) {
+          return local.signal.aborted ? ok(last) : unavailable(cause);
         }
-      } catch (cause) {
-        if (signal.aborted) return ok(last);
-        return unavailable(cause);
+        if (!response.ok || !response.body) return err(await problemOf(response));
+        try {
+          for await (const message of readEvents(response.body)) {
+            stillAlive();
+            if (message.event === 'close') break;
+            if (message.event === 'open' || !message.data) continue;
+            let json: unknown;
+            try {
+              json = JSON.parse(message.data);
+            } catch {
+              return err({ code: 'unavailable', message: 'Horizon streamed a record that is not JSON' });
+            }
+            const record = PaymentRecord.safeParse(json);
+            if (!record.success) {
+              return err({
+                code: 'unavailable',
+                message: `Horizon streamed an unexpected record: ${record.error.message}`,
+              });
+            }
+            await onRecord(record.data);
+            last = record.data.paging_token;
+          }
+        } catch (cause) {
+          // Stopped, or quiet for too long: the caller reconnects from `last` either way.
+          if (local.signal.aborted) return ok(last);
+          return unavailable(cause);
+        }
+        return ok(last);
+      } finally {
+        clearTimeout(idle);
+        signal.removeEventListener('abort', stop);
+        local.abort();
       }
-      return ok(last);
     },
   };
 }

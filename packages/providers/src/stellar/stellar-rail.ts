@@ -70,7 +70,7 @@ export type StellarRail = Omit<RailAdapter, 'instructions'> & {
     checkout: Checkout,
     signedXdr: string,
     context: RailContext,
-  ): Promise<Result<ProviderEvent, StellarError>>;
+  ): Promise<Result<{ txHash: string; event: ProviderEvent | null }, StellarError>>;
   /** A transaction on the ledger as an inbox event ("I have paid", and the watcher). */
   transactionEvent(hash: string): Promise<Result<ProviderEvent, StellarError>>;
 };
@@ -86,6 +86,21 @@ export function createStellarRail(config: StellarConfig, assets: AssetRegistry):
 
   function terms(checkout: Checkout, context: RailContext): Result<PayTerms, StellarError> {
     return payTerms(checkout, context, assets);
+  }
+
+  async function readTransaction(hash: string): Promise<Result<ProviderEvent, StellarError>> {
+    if (!/^[0-9a-fA-F]{64}$/.test(hash)) {
+      return err({
+        code: 'transaction_invalid',
+        message: 'A Stellar transaction hash is 64 hex characters.',
+      });
+    }
+    // A transaction just submitted may not be ingested yet: Horizon says 404 for a few seconds.
+    for (let attempt = 0; ; attempt++) {
+      const event = await eventOf(horizon, hash.toLowerCase());
+      if (event.ok || event.error.code !== 'transaction_not_found' || attempt >= 2) return event;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
   }
 
   return {
@@ -194,23 +209,13 @@ export function createStellarRail(config: StellarConfig, assets: AssetRegistry):
       if (!checked.ok) return checked;
       const submitted = await horizon.submit(signedXdr);
       if (!submitted.ok) return err(fromHorizon(submitted.error));
-      return eventOf(horizon, submitted.value.hash);
+      // The money moved: from here on, never an error (the payer would pay again). If Horizon
+      // cannot show the transaction yet, the watcher will take it in.
+      const event = await readTransaction(submitted.value.hash);
+      return ok({ txHash: submitted.value.hash, event: event.ok ? event.value : null });
     },
 
-    async transactionEvent(hash) {
-      if (!/^[0-9a-fA-F]{64}$/.test(hash)) {
-        return err({
-          code: 'transaction_invalid',
-          message: 'A Stellar transaction hash is 64 hex characters.',
-        });
-      }
-      // A transaction just submitted may not be ingested yet: Horizon says 404 for a few seconds.
-      for (let attempt = 0; ; attempt++) {
-        const event = await eventOf(horizon, hash.toLowerCase());
-        if (event.ok || event.error.code !== 'transaction_not_found' || attempt >= 2) return event;
-        await new Promise((resolve) => setTimeout(resolve, 1000));
-      }
-    },
+    transactionEvent: readTransaction,
   };
 }
 
@@ -231,6 +236,8 @@ function payTerms(
   if (!OPEN_STATUSES.has(payment.status) || !isPositive(remaining)) {
     return notAllowed(`A ${payment.status} checkout takes no more payments.`);
   }
+  // A payment already on its way (a bank debit, say) must not be doubled by a second rail.
+  if (payment.status === 'processing') return notAllowed('A payment for this checkout is being processed.');
   if (payment.expiresAt.getTime() - context.now.getTime() < 60_000) {
     return notAllowed('This checkout closes too soon to pay on Stellar.');
   }
@@ -370,9 +377,11 @@ function fromHorizon(error: HorizonError): StellarError {
   }
 }
 
+/** SEP-7 allows 300 characters; cut whole characters (never half an emoji) to stay within it. */
 function paymentMessage(merchantName: string | undefined): string {
-  const text = merchantName ? `Payment to ${merchantName}` : 'Payment';
-  return text.length > 300 ? text.slice(0, 300) : text;
+  const chars = Array.from(merchantName ? `Payment to ${merchantName}` : 'Payment');
+  while (chars.join('').length > 300) chars.pop();
+  return chars.join('');
 }
 
 function notAllowed(message: string): Result<never, StellarError> {

@@ -175,6 +175,9 @@ function sessionExpiry(
 ): Observation | null {
   const checkoutExpiresAt = Number(session.metadata?.[METADATA_EXPIRES_AT]);
   if (!Number.isInteger(checkoutExpiresAt) || session.expires_at < checkoutExpiresAt - 60) return null;
+  // Expired early on purpose (Kassa closes a session when the payer picks another rail): the
+  // session keeps its expires_at, but the event comes before it.
+  if (base.occurredAt.getTime() < (checkoutExpiresAt - 60) * 1000) return null;
   return { ...base, type: 'expired' };
 }
 

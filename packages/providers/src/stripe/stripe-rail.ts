@@ -100,10 +100,9 @@ export function createStripeRail(config: StripeConfig, assets: AssetRegistry): S
         if (!session.url) return unavailable('Stripe returned a session without a payment page');
         return ok({ rail: 'card', redirectUrl: session.url, sessionId: session.id });
       } catch (error) {
-        // Parameters Stripe refuses are Kassa's to fix; anything else is Stripe down or unreachable.
-        if (error instanceof Stripe.errors.StripeInvalidRequestError) {
-          return unavailable(`Stripe refused the session: ${describe(error)}`);
-        }
+        // Refused parameters, keys or permissions are Kassa's or the operator's to fix, not an
+        // outage; only connection, API and rate-limit errors are Stripe being unavailable.
+        if (!isOutage(error)) return unavailable(`Stripe refused the session: ${describe(error)}`);
         return err({
           code: 'provider_unavailable',
           message: `Stripe could not be reached: ${describe(error)}`,
@@ -138,6 +137,7 @@ export function createStripeRail(config: StripeConfig, assets: AssetRegistry): S
           created: { gte: Math.floor(since.getTime() / 1000) },
           limit: 100,
         });
+        // Newest first: past the limit, the oldest are the ones left out (the inbox has most of them).
         for await (const event of list) {
           events.push(asProviderEvent(event));
           if (events.length >= FIRST_READ_LIMIT) break;
@@ -277,7 +277,8 @@ function sessionIdempotencyKey(checkout: Checkout, now: Date): string {
   const checkoutExpiresS = Math.floor(checkout.payment.expiresAt.getTime() / 1000);
   const nowS = Math.floor(now.getTime() / 1000);
   const window = checkoutExpiresS - nowS > MAX_SESSION_S ? `w${Math.floor(nowS / WINDOW_S)}` : 'once';
-  return `kassa_${checkout.payment.id}_session_${window}`;
+  // v2 since the parameters changed (adaptive_pricing): Stripe refuses a key reused with others.
+  return `kassa_${checkout.payment.id}_session_v2_${window}`;
 }
 
 /**
@@ -308,6 +309,15 @@ function paymentIntentOf(payment: Payment): string | null {
     }
   }
   return null;
+}
+
+function isOutage(error: unknown): boolean {
+  return (
+    !(error instanceof Stripe.errors.StripeError) ||
+    error instanceof Stripe.errors.StripeConnectionError ||
+    error instanceof Stripe.errors.StripeAPIError ||
+    error instanceof Stripe.errors.StripeRateLimitError
+  );
 }
 
 /** A Stripe failure as an operator needs it: what happened, and Stripe's request id to quote to support. */

@@ -29,9 +29,9 @@ export async function startFakeWallet(
   }
 
   async function pay(uri: string): Promise<Result<string, string>> {
-    const request = parsePayLink(uri, horizon.networkPassphrase);
-    if (!request.ok) return request;
     try {
+      const request = parsePayLink(uri, horizon.networkPassphrase);
+      if (!request.ok) return request;
       return ok(await horizon.pay({ from: key, ...request.value }));
     } catch (error) {
       return err(error instanceof Error ? error.message : String(error));
@@ -39,6 +39,7 @@ export async function startFakeWallet(
   }
 
   const host = options.host ?? '127.0.0.1';
+  let walletOrigin = '';
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://wallet');
     const send = (status: number, body: string) => {
@@ -53,6 +54,10 @@ export async function startFakeWallet(
       return send(200, page(key.publicKey(), url.searchParams.get('uri') ?? '', null));
     }
     if (req.method === 'POST' && url.pathname === '/pay') {
+      // Only its own page (or a script without a browser) may make it pay: no other site's form.
+      const origin = req.headers.origin;
+      if (origin !== undefined && origin !== walletOrigin)
+        return send(403, '<p>Not from this wallet page</p>');
       void readBody(req).then(async (body) => {
         const uri = body.ok ? (new URLSearchParams(body.value).get('uri') ?? '') : '';
         const paid = await pay(uri);
@@ -69,8 +74,9 @@ export async function startFakeWallet(
     send(404, '<p>Not found</p>');
   });
   const port = await listen(server, options.port ?? 0, host, 'fake wallet');
+  walletOrigin = `http://${urlHost(host)}:${port}`;
   return {
-    url: `http://${urlHost(host)}:${port}`,
+    url: walletOrigin,
     accountId: key.publicKey(),
     pay,
     close: () =>

@@ -1,0 +1,172 @@
+import {
+  asPaymentId,
+  err,
+  moneyOf,
+  ok,
+  type AssetRegistry,
+  type Mode,
+  type Observation,
+  type Result,
+} from '@kassa/core';
+import { z } from 'zod';
+import type { DecodeError, PaymentSignal, ProviderEvent } from '../rail';
+import { Invoice } from './client';
+import { assetOfCrypto, shkeeperAmountMinor } from './cryptos';
+
+const PAYMENT_REF = /^pay_[0-9A-Za-z]{10,40}$/;
+const Decimal = z.string().regex(/^\d{1,30}(\.\d{1,18})?$/);
+
+/** An invoice callback: cumulative state and every transaction, the causing one with `trigger`. */
+export const InvoiceCallback = z.object({
+  external_id: z.string().min(1).max(64),
+  crypto: z.string(),
+  status: z.enum(['UNPAID', 'PARTIAL', 'PAID', 'OVERPAID', 'CANCELLED', 'REFUNDED', 'OUTGOING']),
+  transactions: z.array(
+    z.object({
+      txid: z.string().min(10).max(200),
+      crypto: z.string().min(1).max(40),
+      amount_crypto: Decimal,
+      trigger: z.boolean().optional(),
+    }),
+  ),
+});
+export type InvoiceCallback = z.infer<typeof InvoiceCallback>;
+
+/** BTC-like coins only: a transaction seen, not confirmed. Never a payment. */
+export const UnconfirmedNotice = z.object({
+  status: z.literal('unconfirmed'),
+  external_id: z.string().min(1).max(64),
+  crypto: z.string(),
+  txid: z.string(),
+});
+
+/** What the inbox keeps: SHKeeper's words as they came (a callback, or an invoice read back) and when. */
+const StoredEvent = z.object({
+  receivedAt: z.iso.datetime(),
+  callback: z.unknown().optional(),
+  invoice: z.unknown().optional(),
+});
+
+type ConfirmedTx = Readonly<{ txid: string; crypto: string; amount: string }>;
+
+/** A verified callback for the inbox, keyed as PROVIDERS.md 2.3 says: external id, trigger txid, status. */
+export function callbackEvent(rawBody: string, receivedAt: Date): Result<ProviderEvent, DecodeError> {
+  let json: unknown;
+  try {
+    json = JSON.parse(rawBody);
+  } catch {
+    return malformed('SHKeeper callback is not JSON');
+  }
+  const unconfirmed = UnconfirmedNotice.safeParse(json);
+  const callback = InvoiceCallback.safeParse(json);
+  if (!unconfirmed.success && !callback.success) {
+    return malformed(`not a SHKeeper invoice callback: ${callback.error.issues[0]?.message ?? ''}`);
+  }
+  const eventId = unconfirmed.success
+    ? `${unconfirmed.data.external_id}:${unconfirmed.data.txid}:unconfirmed`
+    : `${callback.data?.external_id}:${callback.data?.transactions.find((t) => t.trigger)?.txid ?? 'none'}:${callback.data?.status}`;
+  return ok({
+    provider: 'shkeeper',
+    eventId,
+    eventType: unconfirmed.success ? 'unconfirmed' : 'invoice.callback',
+    body: JSON.stringify({ receivedAt: receivedAt.toISOString(), callback: json }),
+  });
+}
+
+/** An invoice read back from SHKeeper (reconciliation, or a legacy callback confirmed). */
+export function invoiceEvent(invoice: Invoice, receivedAt: Date): ProviderEvent {
+  const confirmed = invoice.txs
+    .filter((t) => t.status === 'CONFIRMED')
+    .map((t) => `${t.crypto}:${t.txid}`)
+    .sort();
+  return {
+    provider: 'shkeeper',
+    eventId: `invoice:${invoice.external_id}:${confirmed.join(',')}`,
+    eventType: 'invoice.read',
+    body: JSON.stringify({ receivedAt: receivedAt.toISOString(), invoice }),
+  };
+}
+
+/**
+ * SHKeeper's report as credits: each confirmed transaction, once (keyed by its chain and txid,
+ * however often and in whatever order SHKeeper repeats it), in the asset it was paid in. Kassa
+ * decides paid, partial or overpaid from these amounts; SHKeeper's own status is only a hint.
+ */
+export function decodeShkeeperEvent(
+  body: string,
+  context: Readonly<{ assets: AssetRegistry; mode: Mode }>,
+): Result<readonly PaymentSignal[], DecodeError> {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return malformed('SHKeeper event body is not JSON');
+  }
+  const stored = StoredEvent.safeParse(json);
+  if (!stored.success) return malformed('not a stored SHKeeper event');
+  const receivedAt = new Date(stored.data.receivedAt);
+
+  let externalId: string;
+  let txs: ConfirmedTx[];
+  if (stored.data.invoice !== undefined) {
+    const invoice = Invoice.safeParse(stored.data.invoice);
+    if (!invoice.success) return malformed('not a SHKeeper invoice');
+    externalId = invoice.data.external_id;
+    txs = invoice.data.txs
+      .filter((t) => t.status === 'CONFIRMED')
+      .map((t) => ({ txid: t.txid, crypto: t.crypto, amount: t.amount }));
+  } else {
+    const unconfirmed = UnconfirmedNotice.safeParse(stored.data.callback);
+    if (unconfirmed.success) {
+      if (!PAYMENT_REF.test(unconfirmed.data.external_id)) return ok([]);
+      const observation: Observation = {
+        source: 'shkeeper',
+        externalId: `seen:${unconfirmed.data.crypto}:${unconfirmed.data.txid}`,
+        occurredAt: receivedAt,
+        type: 'seen',
+      };
+      return ok([{ paymentId: asPaymentId(unconfirmed.data.external_id), observation, mode: context.mode }]);
+    }
+    const callback = InvoiceCallback.safeParse(stored.data.callback);
+    if (!callback.success) return malformed('not a SHKeeper invoice callback');
+    externalId = callback.data.external_id;
+    // Invoice callbacks are sent only for confirmed transactions (PROVIDERS.md 2.4).
+    txs = callback.data.transactions.map((t) => ({
+      txid: t.txid,
+      crypto: t.crypto,
+      amount: t.amount_crypto,
+    }));
+  }
+  if (!PAYMENT_REF.test(externalId)) return ok([]);
+
+  const signals: PaymentSignal[] = [];
+  for (const tx of txs) {
+    const asset = assetOfCrypto(context.assets, tx.crypto);
+    if (!asset) return unattributed(`transaction ${tx.txid} is in ${tx.crypto}, which Kassa does not take`);
+    const minor = shkeeperAmountMinor(asset, tx.amount);
+    if (minor === null || minor <= 0n) return malformed(`transaction ${tx.txid} has no usable amount`);
+    const key = `${tx.crypto}:${tx.txid.toLowerCase()}`;
+    signals.push({
+      // The quote for this crypto says what its money is worth in the checkout's currency.
+      railRef: { rail: 'evm', ref: `${externalId}:${tx.crypto}` },
+      observation: {
+        source: 'shkeeper',
+        externalId: key,
+        occurredAt: receivedAt,
+        type: 'credit',
+        txKey: `evm:${key}`,
+        amount: moneyOf(asset, minor),
+      },
+      mode: context.mode,
+    });
+  }
+  return ok(signals);
+}
+
+function malformed(message: string): Result<never, DecodeError> {
+  return err({ code: 'event_malformed', message });
+}
+
+function unattributed(message: string): Result<never, DecodeError> {
+  return err({ code: 'unattributed', message: `unattributed: ${message}` });
+}

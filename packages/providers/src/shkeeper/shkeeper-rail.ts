@@ -1,0 +1,149 @@
+import {
+  amountRemaining,
+  err,
+  formatAmount,
+  isPositive,
+  moneyOf,
+  ok,
+  OPEN_STATUSES,
+  type Asset,
+  type AssetRegistry,
+  type Checkout,
+  type Quote,
+  type Result,
+} from '@kassa/core';
+import type {
+  DecodeError,
+  EvmInstructions,
+  PaymentSignal,
+  ProviderEvent,
+  RailAdapter,
+  RailContext,
+  RailError,
+} from '../rail';
+import { createShkeeperClient, type ShkeeperClient, type ShkeeperError } from './client';
+import type { ShkeeperConfig } from './config';
+import { SHKEEPER_CRYPTOS, shkeeperAmountMinor } from './cryptos';
+import { decodeShkeeperEvent, invoiceEvent } from './events';
+
+export type EvmRail = Omit<RailAdapter, 'instructions'> & {
+  readonly config: ShkeeperConfig;
+  readonly client: ShkeeperClient;
+  instructions(checkout: Checkout, context: RailContext): Promise<Result<EvmInstructions, RailError>>;
+  /** The invoice as SHKeeper holds it, as an inbox event; null when SHKeeper has no such invoice. */
+  invoiceEvent(paymentId: string, now: Date): Promise<Result<ProviderEvent | null, RailError>>;
+};
+
+/** What the payer gets when the checkout does not say: USDT on Tron, the most used. */
+const DEFAULT_ASSET = 'USDT:tron';
+/** EIP-155 chain ids of the token networks, by registry chain. */
+const CHAIN_IDS: Readonly<Record<string, Readonly<Record<'mainnet' | 'testnet', number>>>> = {
+  ethereum: { mainnet: 1, testnet: 11155111 },
+  bsc: { mainnet: 56, testnet: 97 },
+};
+
+export function createEvmRail(config: ShkeeperConfig, assets: AssetRegistry): EvmRail {
+  const client = createShkeeperClient(config);
+
+  return {
+    rail: 'evm',
+    provider: 'shkeeper',
+    config,
+    client,
+
+    async instructions(checkout, context) {
+      const { payment } = checkout;
+      const remaining = amountRemaining(payment);
+      if (!OPEN_STATUSES.has(payment.status) || !isPositive(remaining)) {
+        return notAllowed(`A ${payment.status} checkout takes no more payments.`);
+      }
+      // A payment already on its way (a bank debit, say) must not be doubled by a second rail.
+      if (payment.status === 'processing')
+        return notAllowed('A payment for this checkout is being processed.');
+      if (payment.expiresAt.getTime() - context.now.getTime() < 60_000) {
+        return notAllowed('This checkout closes too soon to pay in crypto.');
+      }
+      const due = payment.amountDue.asset;
+      if (due.kind !== 'fiat')
+        return notAllowed('Stablecoin invoices are for checkouts priced in a fiat currency.');
+      const assetId = context.asset ?? DEFAULT_ASSET;
+      const crypto = SHKEEPER_CRYPTOS[assetId];
+      const payAsset = crypto ? assets.resolve(assetId) : null;
+      if (!crypto || !payAsset?.ok) {
+        return notAllowed(`Choose one of ${Object.keys(SHKEEPER_CRYPTOS).join(', ')}.`);
+      }
+      // The same external id, callback URL and fiat every time: SHKeeper updates the one invoice.
+      const quoted = await client.paymentRequest(crypto, {
+        external_id: payment.id,
+        fiat: due.code,
+        amount: formatAmount(remaining),
+        callback_url: config.callbackUrl,
+      });
+      if (!quoted.ok) return err(fromShkeeper(quoted.error));
+      const payMinor = shkeeperAmountMinor(payAsset.value, quoted.value.amount);
+      if (payMinor === null || payMinor <= 0n) {
+        return err({
+          code: 'provider_unavailable',
+          message: `SHKeeper quoted an unusable amount: ${quoted.value.amount}`,
+        });
+      }
+      const amount = moneyOf(payAsset.value, payMinor);
+      const quote: Quote = {
+        payAsset: payAsset.value,
+        rate: quoted.value.exchange_rate,
+        basis: { payMinor: payMinor.toString(), dueMinor: remaining.minor.toString() },
+      };
+      const network = payAsset.value.network;
+      if (network !== 'ethereum' && network !== 'bsc' && network !== 'tron') {
+        return notAllowed(`${assetId} is not an EVM or Tron token.`);
+      }
+      return ok({
+        rail: 'evm',
+        address: quoted.value.wallet,
+        amount: formatAmount(amount),
+        asset: {
+          id: payAsset.value.id,
+          code: payAsset.value.code,
+          contract: payAsset.value.issuer,
+          decimals: payAsset.value.decimals,
+        },
+        network,
+        uri: paymentUri(payAsset.value, quoted.value.wallet, payMinor),
+        expiresAt: payment.expiresAt.toISOString(),
+        reference: { ref: `${payment.id}:${crypto}`, quote },
+      });
+    },
+
+    observe(event: ProviderEvent): Result<readonly PaymentSignal[], DecodeError> {
+      return decodeShkeeperEvent(event.body, { assets, mode: config.mode });
+    },
+
+    async invoiceEvent(paymentId, now) {
+      const invoice = await client.invoice(paymentId);
+      if (!invoice.ok) return err(fromShkeeper(invoice.error));
+      return ok(invoice.value ? invoiceEvent(invoice.value, now) : null);
+    },
+  };
+}
+
+/**
+ * EIP-681 for an ERC20/BEP20 transfer (`ethereum:<token>@<chain>/transfer?address=…&uint256=…`,
+ * amount in the token's smallest unit); Tron wallets take the plain address.
+ */
+export function paymentUri(asset: Asset, address: string, minor: bigint): string {
+  const chainIds = CHAIN_IDS[asset.network];
+  if (!chainIds || !asset.issuer || !asset.chain) return address;
+  return `ethereum:${asset.issuer}@${chainIds[asset.chain]}/transfer?address=${address}&uint256=${minor.toString()}`;
+}
+
+function fromShkeeper(error: ShkeeperError): RailError {
+  return {
+    // A disabled or lagging crypto, or a refused key, is not the payer's to fix: another rail may work.
+    code: error.code === 'refused' ? 'rail_unavailable' : 'provider_unavailable',
+    message: `SHKeeper: ${error.message}`,
+  };
+}
+
+function notAllowed(message: string): Result<never, RailError> {
+  return err({ code: 'rail_not_allowed', message });
+}
