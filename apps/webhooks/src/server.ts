@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import { pingDb, type Db } from '@kassa/db';
 import type { Logger } from 'pino';
+import type { EvmRail } from '@kassa/providers';
+import { MAX_CALLBACK_BYTES, receiveShkeeperCallback } from './intake/shkeeper';
 import { MAX_BODY_BYTES, readBody, receiveStripeEvent } from './intake/stripe';
 
 export type WebhooksServerDeps = {
@@ -8,6 +10,8 @@ export type WebhooksServerDeps = {
   log: Logger;
   /** The card rail's webhook secrets; without them `/stripe` does not exist. */
   stripeSecrets?: readonly string[] | undefined;
+  /** The EVM rail (SHKeeper); without it `/shkeeper` does not exist. */
+  shkeeper?: Pick<EvmRail, 'config' | 'invoiceEvent'> | null | undefined;
   clock?: () => Date;
 };
 
@@ -53,6 +57,31 @@ export function createWebhooksServer(deps: WebhooksServerDeps): Server {
         .catch((error: unknown) => {
           // Not stored: a 5xx makes Stripe send it again later.
           deps.log.error({ err: error }, 'stripe event could not be stored');
+          if (!res.headersSent) reply(500, { error: 'internal' });
+        });
+      return;
+    }
+    if (path === '/shkeeper' && deps.shkeeper) {
+      if (req.method !== 'POST') return reply(405, { error: 'method_not_allowed' });
+      const rail = deps.shkeeper;
+      const header = (name: string) => {
+        const value = req.headers[name];
+        return typeof value === 'string' ? value : null;
+      };
+      readBody(req, MAX_CALLBACK_BYTES)
+        .then((body) =>
+          body === null
+            ? { status: 413, body: { error: 'too_large' } }
+            : receiveShkeeperCallback({ db: deps.db, log: deps.log, rail, now }, body, {
+                signature: header('x-shkeeper-signature'),
+                timestamp: header('x-shkeeper-timestamp'),
+                apiKey: header('x-shkeeper-api-key'),
+              }),
+        )
+        .then((answer) => reply(answer.status, answer.body))
+        .catch((error: unknown) => {
+          // Not stored: anything but 202 makes SHKeeper send it again.
+          deps.log.error({ err: error }, 'shkeeper callback could not be stored');
           if (!res.headersSent) reply(500, { error: 'internal' });
         });
       return;

@@ -1,5 +1,5 @@
 import type { Asset, Quote } from '@kassa/core';
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNull, or } from 'drizzle-orm';
 import type { Db } from './client';
 import { payments, railRefs } from './schema';
 
@@ -54,4 +54,33 @@ export async function closeRailRef(db: Db, ref: RailRef, now: Date): Promise<voi
     .update(railRefs)
     .set({ closedAt: now })
     .where(and(eq(railRefs.rail, ref.rail), eq(railRefs.ref, ref.ref)));
+}
+
+/**
+ * Payments a rail was chosen for that may still receive money there: open ones, and ones closed
+ * within `lateWindowMs` (a payment can land after the deadline and must be seen, as late money).
+ */
+export async function paymentsAwaitingRail(
+  db: Db,
+  rail: string,
+  now: Date,
+  lateWindowMs: number,
+  limit = 500,
+): Promise<string[]> {
+  const rows = await db.orm
+    .selectDistinct({ paymentId: railRefs.paymentId, expiresAt: payments.expiresAt })
+    .from(railRefs)
+    .innerJoin(payments, eq(payments.id, railRefs.paymentId))
+    .where(
+      and(
+        eq(railRefs.rail, rail),
+        or(
+          inArray(payments.status, ['pending', 'processing', 'partially_paid']),
+          gt(payments.expiresAt, new Date(now.getTime() - lateWindowMs)),
+        ),
+      ),
+    )
+    .orderBy(payments.expiresAt)
+    .limit(limit);
+  return rows.map((r) => r.paymentId);
 }

@@ -7,10 +7,11 @@ import {
   type Db,
   type InboxDecoder,
 } from '@kassa/db';
-import type { StellarRail, StripeRail } from '@kassa/providers';
+import type { EvmRail, StellarRail, StripeRail } from '@kassa/providers';
 import type { Logger } from 'pino';
 import { startDeliveryWorker, type DeliveryWorkerOptions } from '../delivery/worker';
 import { sweepExpired } from './expiry-sweep';
+import { reconcileShkeeper } from './shkeeper-reconcile';
 import { startStellarWatcher } from './stellar-watcher';
 import { reconcileStripe } from './stripe-reconcile';
 
@@ -33,6 +34,8 @@ export function startWorkers(deps: {
   reconcileEveryMs?: number;
   /** The Stellar rail, whose receiving account is watched on the ledger (one watcher at a time). */
   stellar?: Pick<StellarRail, 'config' | 'horizon' | 'transactionEvent'> | null;
+  /** The EVM rail (SHKeeper), whose open invoices are read back every `reconcileEveryMs`. */
+  evm?: Pick<EvmRail, 'invoiceEvent'> | null;
 }): Workers {
   const intervalMs = deps.intervalMs ?? 1000;
   const clock = deps.clock ?? (() => new Date());
@@ -44,6 +47,20 @@ export function startWorkers(deps: {
   const reconcileEveryMs = deps.reconcileEveryMs ?? 60_000;
   const reconciler = deps.card ? startReconciler(deps.db, deps.card, log, reconcileEveryMs, clock) : null;
   const watcher = deps.stellar ? startStellarWatcher({ db: deps.db, log, rail: deps.stellar }) : null;
+  const evm = deps.evm;
+  const invoicePoller = evm
+    ? startPeriodic(
+        reconcileEveryMs,
+        async (holder, leaseMs) => {
+          const outcome = await reconcileShkeeper(deps.db, evm, { holder, leaseMs, now: clock() });
+          if (outcome.added > 0)
+            log.warn(outcome, 'shkeeper payments whose callback never came were taken in');
+          if (outcome.failed > 0)
+            log.warn(outcome, 'some shkeeper invoices could not be read; trying again next time');
+        },
+        log,
+      )
+    : null;
 
   const round = async () => {
     const drained = await drainInbox(deps.db, deps.decoders, { now: clock() });
@@ -85,7 +102,13 @@ export function startWorkers(deps: {
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
-      await Promise.all([running, delivery.stop(), reconciler?.stop(), watcher?.stop()]);
+      await Promise.all([
+        running,
+        delivery.stop(),
+        reconciler?.stop(),
+        watcher?.stop(),
+        invoicePoller?.stop(),
+      ]);
     },
   };
 }
@@ -129,6 +152,35 @@ function startReconciler(
       if (timer) clearTimeout(timer);
       await running;
       await releaseCursorLease(db, `stripe:events:${card.config.mode}`, holder).catch(() => undefined);
+    },
+  };
+}
+
+/** Runs `work` every `everyMs` (first soon after start), never two rounds at once; errors are logged. */
+function startPeriodic(
+  everyMs: number,
+  work: (holder: string, leaseMs: number) => Promise<void>,
+  log: Logger,
+): { stop(): Promise<void> } {
+  const holder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const leaseMs = 2 * everyMs + 30_000;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  const schedule = (delayMs: number) => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = work(holder, leaseMs)
+        .catch((error: unknown) => log.warn({ err: error }, 'periodic work failed; trying again next time'))
+        .finally(() => schedule(everyMs));
+    }, delayMs);
+  };
+  schedule(Math.min(everyMs, 1000));
+  return {
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
     },
   };
 }

@@ -1,0 +1,334 @@
+import type { AddressInfo } from 'node:net';
+import { rawCall, startTestApi, type TestApi, type TestMerchant } from '@kassa/api/testing';
+import { drainInbox, getCheckout, tables } from '@kassa/db';
+import type { EvmRail, ShkeeperConfig } from '@kassa/providers';
+import { startFakeShkeeper, type FakeShkeeper } from '@kassa/providers/shkeeper-fake';
+import { eq, sql } from 'drizzle-orm';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWebhooksServer, type WebhooksServerDeps } from '../server';
+import { reconcileShkeeper } from '../workers/shkeeper-reconcile';
+
+const API_KEY = 'kassa-test-shkeeper-key-0001';
+let shkeeper: FakeShkeeper;
+let api: TestApi;
+let shop: TestMerchant;
+let receiverUrl = '';
+let closeReceiver: () => Promise<void>;
+const receiverDeps: WebhooksServerDeps = { db: undefined as never, log: pino({ level: 'silent' }) };
+
+beforeAll(async () => {
+  shkeeper = await startFakeShkeeper({ apiKey: API_KEY, retryEveryMs: 50 });
+  // The receiver first: SHKeeper is told its URL when an invoice is made.
+  const server = createWebhooksServer(receiverDeps);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  receiverUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  closeReceiver = () => new Promise((resolve) => server.close(() => resolve()));
+  api = await startTestApi({ shkeeper: config({}) });
+  receiverDeps.db = api.db;
+  receiverDeps.shkeeper = api.deps.evm;
+  shop = await api.merchant('Token Shop');
+});
+afterAll(async () => {
+  await closeReceiver?.();
+  await api?.close();
+  await shkeeper?.close();
+});
+
+function config(change: Partial<ShkeeperConfig>): ShkeeperConfig {
+  return {
+    url: shkeeper.url,
+    apiKey: API_KEY,
+    admin: null,
+    legacyCallbacks: false,
+    mode: 'test',
+    callbackUrl: `${receiverUrl}/shkeeper`,
+    payoutCallbackUrl: `${receiverUrl}/shkeeper/payout`,
+    ...change,
+  };
+}
+
+const merchant = () => ({ authorization: `Bearer ${shop.secretKey}` });
+const payerHeaders = () => ({ 'x-kassa-publishable-key': shop.publishableKey });
+const data = <T>(res: { body: unknown }) => (res.body as { result: { data: T } }).result.data;
+const kassaCode = (res: { body: unknown }) =>
+  (res.body as { error?: { data: { kassaCode: string } } }).error?.data.kassaCode;
+
+function rail(): EvmRail {
+  if (!api.deps.evm) throw new Error('no evm rail');
+  return api.deps.evm;
+}
+
+type Instructions = {
+  rail: 'evm';
+  address: string;
+  amount: string;
+  asset: { id: string; code: string; contract: string | null; decimals: number };
+  network: string;
+  uri: string;
+  qrSvg: string;
+};
+
+async function tokenCheckout(amount: string): Promise<string> {
+  const res = await rawCall(
+    api.url,
+    'checkouts.create',
+    'mutation',
+    { amount, currency: 'USD', rails: ['evm'] },
+    merchant(),
+  );
+  expect(res.status).toBe(200);
+  return data<{ id: string }>(res).id;
+}
+
+async function choose(checkoutId: string, asset: string): Promise<Instructions> {
+  const res = await rawCall(
+    api.url,
+    'checkout.selectRail',
+    'mutation',
+    { checkoutId, rail: 'evm', asset },
+    payerHeaders(),
+  );
+  expect(res.status).toBe(200);
+  return data<Instructions>(res);
+}
+
+/** SHKeeper's callbacks delivered, and what the receiver stored applied, as the workers do. */
+async function settle(): Promise<void> {
+  await shkeeper.flush();
+  const evm = rail();
+  while ((await drainInbox(api.db, { shkeeper: (event) => evm.observe(event) })).length > 0);
+}
+
+const paymentOf = async (id: string) => {
+  const checkout = await getCheckout(api.db.orm, id);
+  if (!checkout) throw new Error(`no checkout ${id}`);
+  return checkout.payment;
+};
+
+describe('paying a checkout in stablecoins through SHKeeper', () => {
+  it('USDT on BSC: the exact amount SHKeeper quoted, an EIP-681 link and QR code; paid once SHKeeper reports it', async () => {
+    const id = await tokenCheckout('12.50');
+    const pay = await choose(id, 'USDT:bsc');
+    expect(pay).toMatchObject({
+      rail: 'evm',
+      amount: '12.500000000000000000',
+      network: 'bsc',
+      asset: { id: 'USDT:bsc', decimals: 18 },
+    });
+    expect(pay.address).toBe(shkeeper.invoice(id)?.addr);
+    expect(pay.uri).toBe(
+      `ethereum:${pay.asset.contract}@97/transfer?address=${pay.address}&uint256=12500000000000000000`,
+    );
+    expect(pay.qrSvg).toMatch(/^<svg/);
+    shkeeper.send(pay.address, '12.5');
+    await settle();
+    expect((await paymentOf(id)).status).toBe('paid');
+    // SHKeeper heard exactly 202 for it.
+    const answered = shkeeper.callbacks().filter((c) => c.externalId === id);
+    expect(answered.map((c) => c.status)).toContain(202);
+  });
+
+  it('Tron USDT gets the plain address; underpaid then topped up; SHKeeper’s "PAID when 5% short" is not paid here', async () => {
+    const id = await tokenCheckout('100.00');
+    const pay = await choose(id, 'USDT:tron');
+    expect(pay.uri).toBe(pay.address);
+    expect(pay.address).toMatch(/^T/);
+    shkeeper.send(pay.address, '96');
+    await settle();
+    expect(shkeeper.invoice(id)?.status).toBe('PAID');
+    const partly = await paymentOf(id);
+    expect(partly.status).toBe('partially_paid');
+    expect(partly.received.minor).toBe(9600n);
+    shkeeper.send(pay.address, '4');
+    await settle();
+    expect((await paymentOf(id)).status).toBe('paid');
+  });
+
+  it('overpaid is computed from the transactions, not from SHKeeper’s overpaid_fiat', async () => {
+    const id = await tokenCheckout('49.99');
+    const pay = await choose(id, 'USDT:ethereum');
+    shkeeper.send(pay.address, '55');
+    await settle();
+    const payment = await paymentOf(id);
+    expect(payment.status).toBe('overpaid');
+    expect(payment.received.minor).toBe(5500n);
+  });
+
+  it('repeated and shuffled callbacks count each transaction once', async () => {
+    const id = await tokenCheckout('30.00');
+    const pay = await choose(id, 'USDC:ethereum');
+    shkeeper.setCallbackOrder('shuffle');
+    shkeeper.hold();
+    for (const amount of ['10', '10', '10']) shkeeper.send(pay.address, amount);
+    shkeeper.release();
+    await settle();
+    await settle();
+    shkeeper.setCallbackOrder('fifo');
+    const payment = await paymentOf(id);
+    expect(payment.status).toBe('paid');
+    expect(payment.received.minor).toBe(3000n);
+  });
+
+  it('switching token mid-checkout keeps the first address credited', async () => {
+    const id = await tokenCheckout('20.00');
+    const first = await choose(id, 'USDT:bsc');
+    const second = await choose(id, 'USDC:tron');
+    expect(second.address).not.toBe(first.address);
+    shkeeper.send(first.address, '20');
+    await settle();
+    expect((await paymentOf(id)).status).toBe('paid');
+  });
+
+  it('a forged or stale callback gets 401 and stores nothing', async () => {
+    const body = JSON.stringify({
+      external_id: 'pay_forged0000000001',
+      crypto: 'ETH-USDT',
+      status: 'PAID',
+      transactions: [],
+    });
+    const post = (headers: Record<string, string>) =>
+      fetch(`${receiverUrl}/shkeeper`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+      });
+    const now = Math.floor(Date.now() / 1000);
+    expect(
+      (await post({ 'x-shkeeper-timestamp': String(now), 'x-shkeeper-signature': 'ab'.repeat(32) })).status,
+    ).toBe(401);
+    expect((await post({})).status).toBe(401);
+    // The API key alone is not enough unless legacy callbacks are allowed.
+    expect((await post({ 'x-shkeeper-api-key': API_KEY })).status).toBe(401);
+    const rows = await api.db.orm
+      .select()
+      .from(tables.providerInbox)
+      .where(eq(tables.providerInbox.provider, 'shkeeper'));
+    expect(rows.some((r) => r.body.includes('pay_forged'))).toBe(false);
+  });
+
+  it('a lost callback is found by reading the invoice back', async () => {
+    const id = await tokenCheckout('7.00');
+    const pay = await choose(id, 'USDT:tron');
+    shkeeper.hold();
+    shkeeper.send(pay.address, '7');
+    const outcome = await reconcileShkeeper(api.db, rail(), {
+      holder: 'poller',
+      leaseMs: 60_000,
+      now: new Date(),
+    });
+    expect(outcome.added).toBeGreaterThanOrEqual(1);
+    const evm = rail();
+    while ((await drainInbox(api.db, { shkeeper: (event) => evm.observe(event) })).length > 0);
+    expect((await paymentOf(id)).status).toBe('paid');
+    shkeeper.release();
+    await settle();
+    expect((await paymentOf(id)).received.minor).toBe(700n);
+  });
+
+  it('a payment after the deadline is kept as late money, flagged for refund', async () => {
+    const id = await tokenCheckout('5.00');
+    const pay = await choose(id, 'USDT:bsc');
+    await api.db.orm.execute(
+      sql`update payments set expires_at = now() - interval '1 minute' where id = ${id}`,
+    );
+    shkeeper.send(pay.address, '5');
+    await settle();
+    const payment = await paymentOf(id);
+    expect(payment.status).toBe('expired');
+    expect(payment.lateReceived.minor).toBe(500n);
+  });
+
+  it('a token Kassa does not take is refused with the list it does', async () => {
+    const id = await tokenCheckout('1.00');
+    const res = await rawCall(
+      api.url,
+      'checkout.selectRail',
+      'mutation',
+      { checkoutId: id, rail: 'evm', asset: 'DAI:ethereum' },
+      payerHeaders(),
+    );
+    expect(kassaCode(res)).toBe('rail_not_allowed');
+  });
+});
+
+describe('legacy SHKeeper (callbacks without a signature)', () => {
+  it('accepts the API key only when allowed, and acts on the invoice read back, not on the callback', async () => {
+    const legacy = await startFakeShkeeper({ apiKey: API_KEY, retryEveryMs: 50, signCallbacks: false });
+    const legacyApi = await startTestApi({
+      shkeeper: { ...config({ legacyCallbacks: true }), url: legacy.url },
+    });
+    const deps: WebhooksServerDeps = {
+      db: legacyApi.db,
+      log: pino({ level: 'silent' }),
+      shkeeper: legacyApi.deps.evm,
+    };
+    const server = createWebhooksServer(deps);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const shopB = await legacyApi.merchant('Legacy Shop');
+      const created = await rawCall(
+        legacyApi.url,
+        'checkouts.create',
+        'mutation',
+        { amount: '9.00', currency: 'USD', rails: ['evm'] },
+        { authorization: `Bearer ${shopB.secretKey}` },
+      );
+      const id = data<{ id: string }>(created).id;
+      // SHKeeper must call this receiver: the invoice is made with its URL.
+      const evm = legacyApi.deps.evm;
+      if (!evm) throw new Error('no evm rail');
+      await evm.client.paymentRequest('USDT', {
+        external_id: id,
+        fiat: 'USD',
+        amount: '9.00',
+        callback_url: `${url}/shkeeper`,
+      });
+      await registerQuote(legacyApi, id);
+      const invoice = legacy.invoice(id);
+      if (!invoice) throw new Error('no invoice');
+      legacy.send(invoice.addr, '9');
+      await legacy.flush();
+      expect(
+        legacy
+          .callbacks()
+          .filter((c) => c.externalId === id)
+          .map((c) => c.status),
+      ).toContain(202);
+      while ((await drainInbox(legacyApi.db, { shkeeper: (event) => evm.observe(event) })).length > 0);
+      expect((await getCheckout(legacyApi.db.orm, id))?.payment.status).toBe('paid');
+      // What was stored is SHKeeper's invoice as read back, not the unsigned callback's word.
+      const rows = await legacyApi.db.orm
+        .select()
+        .from(tables.providerInbox)
+        .where(eq(tables.providerInbox.provider, 'shkeeper'));
+      expect(rows.every((r) => r.eventType === 'invoice.read')).toBe(true);
+      // A wrong key is still refused.
+      const forged = await fetch(`${url}/shkeeper`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-shkeeper-api-key': 'wrong-key-0000' },
+        body: JSON.stringify({ external_id: id }),
+      });
+      expect(forged.status).toBe(401);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+      await legacyApi.close();
+      await legacy.close();
+    }
+  });
+});
+
+/** The quote a payer's choice files (here the invoice was made by hand): USDT at SHKeeper's rate of 1. */
+async function registerQuote(target: TestApi, paymentId: string): Promise<void> {
+  const { registerRailRef } = await import('@kassa/db');
+  const asset = target.deps.registries.testnet.resolve('USDT:tron');
+  if (!asset.ok) throw new Error('no USDT:tron');
+  await registerRailRef(target.db, {
+    rail: 'evm',
+    ref: `${paymentId}:USDT`,
+    paymentId,
+    quote: { payAsset: asset.value, rate: '1' },
+    now: new Date(),
+  });
+}
