@@ -10,6 +10,8 @@ export const GatewayEnv = ApiEnv.extend({
   /** The demo's fake Horizon and test wallet, when no STELLAR_RECEIVING_ACCOUNT is set in test mode. */
   HORIZON_FAKE_PORT: z.coerce.number().int().min(0).max(65535).default(3004),
   STELLAR_WALLET_PORT: z.coerce.number().int().min(0).max(65535).default(3005),
+  /** The demo's fake SHKeeper, when no SHKEEPER_URL is set in test mode. */
+  SHKEEPER_FAKE_PORT: z.coerce.number().int().min(0).max(65535).default(3006),
 });
 export type GatewayEnv = z.infer<typeof GatewayEnv>;
 

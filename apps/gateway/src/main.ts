@@ -19,10 +19,11 @@ import {
   type InboxEvent,
   type MerchantKey,
 } from '@kassa/db';
-import { stellarConfig, stripeConfig } from '@kassa/providers';
+import { shkeeperConfig, stellarConfig, stripeConfig } from '@kassa/providers';
 import { createWebhooksServer, startWorkers } from '@kassa/webhooks';
 import { ensureDemoMerchant, writeDemoFile } from './demo';
 import { createDemoSite } from './demo-site';
+import { startDemoShkeeper } from './demo-shkeeper';
 import { startDemoStellar } from './demo-stellar';
 import { startDemoStripe } from './demo-stripe';
 import { isInteractive, parseEnv } from './env';
@@ -61,11 +62,29 @@ async function main(): Promise<void> {
       ? await startDemoStellar('127.0.0.1', env.HORIZON_FAKE_PORT, env.STELLAR_WALLET_PORT)
       : null;
   const stellar = configuredStellar.value ?? demoStellar?.config ?? null;
-  const deps = createApiDeps({ db, log, gatewayMode: env.KASSA_MODE, publicUrl, widgetDir, stripe, stellar });
+  // Stablecoins: the configured SHKeeper; otherwise, in test, the fake one.
+  const receiverUrl = env.KASSA_WEBHOOKS_PUBLIC_URL ?? `http://127.0.0.1:${env.WEBHOOKS_PORT}`;
+  const configuredShkeeper = shkeeperConfig(env, env.KASSA_MODE, receiverUrl);
+  if (!configuredShkeeper.ok) throw new Error(configuredShkeeper.error);
+  const demoShkeeper =
+    !configuredShkeeper.value && env.KASSA_MODE === 'test'
+      ? await startDemoShkeeper('127.0.0.1', env.SHKEEPER_FAKE_PORT, receiverUrl)
+      : null;
+  const shkeeper = configuredShkeeper.value ?? demoShkeeper?.config ?? null;
+  const deps = createApiDeps({
+    db,
+    log,
+    gatewayMode: env.KASSA_MODE,
+    publicUrl,
+    widgetDir,
+    stripe,
+    stellar,
+    shkeeper,
+  });
 
   const api = await listen(createApiServer(deps), env.PORT, env.HOST);
   const receiver = await listen(
-    createWebhooksServer({ db, log, stripeSecrets: stripe?.webhookSecrets }),
+    createWebhooksServer({ db, log, stripeSecrets: stripe?.webhookSecrets, shkeeper: deps.evm }),
     env.WEBHOOKS_PORT,
     env.HOST,
   );
@@ -86,6 +105,7 @@ async function main(): Promise<void> {
     delivery: { privateInTest: env.KASSA_TEST_WEBHOOKS_PRIVATE },
     card: deps.card,
     stellar: deps.stellar,
+    evm: deps.evm,
   });
 
   const demo = await ensureDemoMerchant(db, dataDir);
@@ -113,6 +133,7 @@ async function main(): Promise<void> {
     fakes: {
       ...(demoStripe ? { stripe: demoStripe.fake.url } : {}),
       ...(demoStellar ? { horizon: demoStellar.horizon.url, stellarWallet: demoStellar.wallet.url } : {}),
+      ...(demoShkeeper ? { shkeeper: demoShkeeper.fake.url } : {}),
     },
     ...(checkoutUrl ? { checkoutUrl } : {}),
     embedUrl,
@@ -139,6 +160,7 @@ async function main(): Promise<void> {
             `  Test wallet      ${demoStellar.wallet.url}  (pays a checkout's SEP-7 link)`,
           ]
         : []),
+      ...(demoShkeeper ? [`  Fake SHKeeper    ${demoShkeeper.fake.url}  (USDT/USDC invoices, offline)`] : []),
       `  Saved to         ${demoFile}`,
       '  Ctrl-C stops it.',
       '',
@@ -159,6 +181,7 @@ async function main(): Promise<void> {
         demoStripe?.fake.close(),
         demoStellar?.wallet.close(),
         demoStellar?.horizon.close(),
+        demoShkeeper?.fake.close(),
       ]);
       await db.close();
       log.info('stopped cleanly');

@@ -36,6 +36,7 @@ export async function spawnGateway(options: { dataDir: string; logLevel?: string
       STRIPE_FAKE_PORT: '0',
       HORIZON_FAKE_PORT: '0',
       STELLAR_WALLET_PORT: '0',
+      SHKEEPER_FAKE_PORT: '0',
       LOG_LEVEL: options.logLevel ?? 'info',
     },
     stdio: ['ignore', 'pipe', 'pipe'],

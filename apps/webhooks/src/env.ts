@@ -1,4 +1,4 @@
-import { StellarEnv, StripeEnv } from '@kassa/providers';
+import { ShkeeperEnv, StellarEnv, StripeEnv } from '@kassa/providers';
 import { z } from 'zod';
 
 export const WebhooksEnv = z.object({
@@ -15,6 +15,9 @@ export const WebhooksEnv = z.object({
   KASSA_PUBLIC_URL: z.url().optional(),
   ...StripeEnv.shape,
   ...StellarEnv.shape,
+  ...ShkeeperEnv.shape,
+  /** This receiver as SHKeeper reaches it (its callback URL). Defaults to http://127.0.0.1:WEBHOOKS_PORT. */
+  KASSA_WEBHOOKS_PUBLIC_URL: z.url().optional(),
 });
 export type WebhooksEnv = z.infer<typeof WebhooksEnv>;
 

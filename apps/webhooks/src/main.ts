@@ -2,9 +2,11 @@ import { resolve } from 'node:path';
 import { createAssetRegistry } from '@kassa/core';
 import { openDb, type InboxEvent } from '@kassa/db';
 import {
+  createEvmRail,
   createSandboxRail,
   createStellarRail,
   createStripeRail,
+  shkeeperConfig,
   stellarConfig,
   stripeConfig,
 } from '@kassa/providers';
@@ -42,7 +44,16 @@ async function main(): Promise<void> {
   const stellar = stellarSettings.value
     ? createStellarRail(stellarSettings.value, registries[stellarSettings.value.mode])
     : null;
-  const server = createWebhooksServer({ db, log, stripeSecrets: stripe.value?.webhookSecrets });
+  const receiverUrl = env.KASSA_WEBHOOKS_PUBLIC_URL ?? `http://127.0.0.1:${env.WEBHOOKS_PORT}`;
+  const shkeeper = shkeeperConfig(env, env.KASSA_MODE, receiverUrl);
+  if (!shkeeper.ok) throw new Error(shkeeper.error);
+  const evm = shkeeper.value ? createEvmRail(shkeeper.value, registries[shkeeper.value.mode]) : null;
+  const server = createWebhooksServer({
+    db,
+    log,
+    stripeSecrets: stripe.value?.webhookSecrets,
+    shkeeper: evm,
+  });
   server.listen(env.WEBHOOKS_PORT, env.HOST, () =>
     log.info({ port: env.WEBHOOKS_PORT, engine: db.engine }, 'receiver listening'),
   );
@@ -53,10 +64,12 @@ async function main(): Promise<void> {
       sandbox: (event) => sandbox.observe(event),
       ...(card ? { stripe: (event: InboxEvent) => card.observe(event) } : {}),
       ...(stellar ? { stellar: (event: InboxEvent) => stellar.observe(event) } : {}),
+      ...(evm ? { shkeeper: (event: InboxEvent) => evm.observe(event) } : {}),
     },
     delivery: { privateInTest: env.KASSA_TEST_WEBHOOKS_PRIVATE },
     card,
     stellar,
+    evm,
   });
   const shutdown = () => {
     server.closeAllConnections();

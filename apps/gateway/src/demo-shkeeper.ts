@@ -1,0 +1,28 @@
+import { randomBytes } from 'node:crypto';
+import type { ShkeeperConfig } from '@kassa/providers';
+import { startFakeShkeeper, type FakeShkeeper } from '@kassa/providers/shkeeper-fake';
+
+/**
+ * The EVM stablecoin rail for the offline demo: the fake SHKeeper on a local port with an API key
+ * made up for this run, posting its signed callbacks to this gateway's receiver.
+ */
+export async function startDemoShkeeper(
+  host: string,
+  port: number,
+  receiverUrl: string,
+): Promise<{ fake: FakeShkeeper; config: ShkeeperConfig }> {
+  const apiKey = randomBytes(24).toString('hex');
+  const fake = await startFakeShkeeper({ host, port, apiKey, retryEveryMs: 5_000 });
+  return {
+    fake,
+    config: {
+      url: fake.url,
+      apiKey,
+      admin: null,
+      legacyCallbacks: false,
+      mode: 'test',
+      callbackUrl: `${receiverUrl}/shkeeper`,
+      payoutCallbackUrl: `${receiverUrl}/shkeeper/payout`,
+    },
+  };
+}
