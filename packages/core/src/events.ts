@@ -16,8 +16,11 @@ export const DOMAIN_EVENT_TYPES = [
   'refund.succeeded',
   'refund.failed',
   'escrow.funded',
+  'escrow.releasing',
+  'escrow.refunding',
   'escrow.released',
   'escrow.refunded',
+  'escrow.failed',
   'payout.paid',
   'payout.failed',
 ] as const;

@@ -36,8 +36,14 @@ export type Observation = Base &
     | { type: 'refund_failed'; refundKey: string }
     /** The payer disputed the payment with their bank (a chargeback), or the dispute was decided. */
     | { type: 'dispute'; disputeKey: string; status: DisputeStatus }
+    /** The merchant asks to pay the held money out: to the seller (release) or back (refund). */
+    | { type: 'escrow_requested'; direction: 'release' | 'refund'; payoutRef: string; destination: string }
     | { type: 'escrow_released' }
     | { type: 'escrow_refunded'; amount: Money }
+    /** The payout of the request `payoutRef` went through: released to the seller or refunded in full. */
+    | { type: 'escrow_paid_out'; payoutRef: string }
+    /** The payout of the request `payoutRef` failed; the escrow may be asked again. */
+    | { type: 'escrow_failed'; payoutRef: string; reason: string }
   );
 
 export type ObservationType = Observation['type'];

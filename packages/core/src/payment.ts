@@ -43,7 +43,13 @@ export const PAYMENT_STATUSES = [
 ] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
-export type EscrowStatus = 'unfunded' | 'funded' | 'released' | 'refunded';
+/**
+ * Escrow: unfunded until paid, funded while held; a release or refund is requested (releasing,
+ * refunding) and done when the provider confirms the payout (released, refunded), or failed, from
+ * where either may be asked again.
+ */
+export type EscrowStatus =
+  'unfunded' | 'funded' | 'releasing' | 'refunding' | 'released' | 'refunded' | 'failed';
 /** A chargeback: open while the bank decides, then won (the merchant keeps the money) or lost. */
 export type DisputeStatus = 'open' | 'won' | 'lost';
 

@@ -5,7 +5,7 @@ import { asMerchantId, asPaymentId } from './ids';
 import { formatAmount, moneyOf, parseAmount, type Money } from './money';
 import type { Observation } from './observation';
 import { openPayment, type Payment } from './payment';
-import { amountRemaining, reduce, refundDue, type Transition } from './reduce';
+import { activeEscrowRequest, amountRemaining, reduce, refundDue, type Transition } from './reduce';
 
 const assets = createAssetRegistry({ chain: 'testnet' });
 const usd = unwrap(assets.resolve('USD'));
@@ -208,6 +208,67 @@ describe('reduce: what a merchant sees', () => {
     expect(funded?.type === 'changed' && funded.events.map((e) => e.type)).toEqual([
       'checkout.paid',
       'escrow.funded',
+    ]);
+  });
+
+  it('escrow: a release asked, failed, asked again as a refund, then confirmed; one request at a time', () => {
+    const ask = (direction: 'release' | 'refund', ref: string, at: number): Observation => ({
+      type: 'escrow_requested',
+      source: 'merchant',
+      externalId: `ask-${ref}`,
+      occurredAt: minutes(at),
+      direction,
+      payoutRef: ref,
+      destination: '0xabc',
+    });
+    const failed = (ref: string, at: number): Observation => ({
+      type: 'escrow_failed',
+      source: 'shkeeper',
+      externalId: `fail-${ref}`,
+      occurredAt: minutes(at),
+      payoutRef: ref,
+      reason: 'not enough gas',
+    });
+    const paid = apply(newPayment('10.00', true), [credit('10.00', 1), ask('release', 'p1', 2)]);
+    expect(paid.payment.escrowStatus).toBe('releasing');
+    // While a release is under way, a refund (or a second release) is refused: exactly one wins.
+    expect(reduce(paid.payment, ask('refund', 'p2', 3), minutes(3))).toEqual({
+      type: 'rejected',
+      reason: 'escrow_not_funded',
+    });
+    const retried = apply(paid.payment, [failed('p1', 4), ask('refund', 'p3', 5)]);
+    expect(retried.payment.escrowStatus).toBe('refunding');
+    expect(activeEscrowRequest(retried.payment)?.payoutRef).toBe('p3');
+    // A late failure of the old attempt does not touch the new one.
+    const late = apply(retried.payment, [failed('p1', 6)]);
+    expect(late.payment.escrowStatus).toBe('refunding');
+    const done = apply(late.payment, [
+      {
+        type: 'escrow_paid_out',
+        source: 'shkeeper',
+        externalId: 'ok-p1',
+        occurredAt: minutes(7),
+        payoutRef: 'p1',
+      },
+      {
+        type: 'escrow_paid_out',
+        source: 'shkeeper',
+        externalId: 'ok-p3',
+        occurredAt: minutes(8),
+        payoutRef: 'p3',
+      },
+    ]);
+    expect(done.results[0]?.type).toBe('recorded');
+    expect(done.payment.escrowStatus).toBe('refunded');
+    expect(done.payment.status).toBe('refunded');
+    const events = [retried, done].flatMap((r) =>
+      r.results.flatMap((t) => (t.type === 'changed' ? t.events : [])),
+    );
+    expect(events.map((e) => e.type)).toEqual([
+      'escrow.failed',
+      'escrow.refunding',
+      'refund.succeeded',
+      'escrow.refunded',
     ]);
   });
 

@@ -80,6 +80,9 @@ function commandRejection(o: Observation): RejectReason {
       return 'not_cancelable';
     case 'escrow_released':
     case 'escrow_refunded':
+    case 'escrow_requested':
+    case 'escrow_failed':
+    case 'escrow_paid_out':
       return 'escrow_not_funded';
     case 'seen':
     case 'credit':
@@ -142,6 +145,9 @@ function validate(payment: Payment, o: Observation): RejectReason | null {
     case 'expired':
     case 'canceled':
     case 'escrow_released':
+    case 'escrow_requested':
+    case 'escrow_failed':
+    case 'escrow_paid_out':
     case 'refund_failed':
     case 'dispute':
       return null;
@@ -158,9 +164,12 @@ const TYPE_ORDER: Readonly<Record<Observation['type'], number>> = {
   failed: 4,
   expired: 5,
   canceled: 6,
-  escrow_released: 7,
-  escrow_refunded: 8,
-  dispute: 9,
+  escrow_requested: 7,
+  escrow_released: 8,
+  escrow_refunded: 9,
+  escrow_failed: 10,
+  escrow_paid_out: 11,
+  dispute: 12,
 };
 
 /** Time order; at the same instant, money in comes before a close (the payer gets the benefit). */
@@ -178,7 +187,11 @@ function fold(
   payment: Payment,
   facts: readonly Observation[],
   watched: Observation | undefined,
-): { state: PaymentState; effective: boolean } {
+): {
+  state: PaymentState;
+  effective: boolean;
+  activeRequest: Extract<Observation, { type: 'escrow_requested' }> | null;
+} {
   let state = initialState(payment.amountDue, payment.escrow);
   let effective = false;
   // A transaction reported by several sources (a webhook and a poll, say) counts once: at its
@@ -186,16 +199,22 @@ function fold(
   const counted = new Set<string>();
   // A failed refund never counts, whichever of its reports arrived or happened first.
   const failedRefunds = new Set(facts.flatMap((f) => (f.type === 'refund_failed' ? [f.refundKey] : [])));
+  // The escrow request in force: a failure reported for an older attempt changes nothing.
+  let activeRequest: Extract<Observation, { type: 'escrow_requested' }> | null = null;
   for (const fact of [...facts].sort(compareFacts)) {
     const key = moneyKey(fact);
     const skip =
-      (key !== null && counted.has(key)) || (fact.type === 'refund' && failedRefunds.has(fact.refundKey));
+      (key !== null && counted.has(key)) ||
+      (fact.type === 'refund' && failedRefunds.has(fact.refundKey)) ||
+      ((fact.type === 'escrow_failed' || fact.type === 'escrow_paid_out') &&
+        fact.payoutRef !== activeRequest?.payoutRef);
     const next = skip ? state : step(payment, state, fact);
+    if (fact.type === 'escrow_requested' && next.escrowStatus !== state.escrowStatus) activeRequest = fact;
     if (key !== null) counted.add(key);
     if (fact === watched) effective = !sameState(next, state);
     state = next;
   }
-  return { state, effective };
+  return { state, effective, activeRequest };
 }
 
 function step(payment: Payment, s: PaymentState, f: Observation): PaymentState {
@@ -227,10 +246,26 @@ function step(payment: Payment, s: PaymentState, f: Observation): PaymentState {
     case 'dispute':
       // Opening never reopens a decided dispute, so a late "created" cannot undo "won" or "lost".
       return f.status === 'open' && s.disputeStatus !== null ? s : { ...s, disputeStatus: f.status };
+    case 'escrow_requested':
+      if (s.escrowStatus !== 'funded' && s.escrowStatus !== 'failed') return s;
+      return { ...s, escrowStatus: f.direction === 'release' ? 'releasing' : 'refunding' };
+    case 'escrow_failed':
+      return s.escrowStatus === 'releasing' || s.escrowStatus === 'refunding'
+        ? { ...s, escrowStatus: 'failed' }
+        : s;
+    case 'escrow_paid_out':
+      if (s.escrowStatus === 'releasing') return { ...s, escrowStatus: 'released' };
+      // A refund pays back everything held: all that was received.
+      if (s.escrowStatus === 'refunding') {
+        return settle(payment, { ...s, escrowStatus: 'refunded', refunded: s.received });
+      }
+      return s;
     case 'escrow_released':
-      return s.escrowStatus === 'funded' ? { ...s, escrowStatus: 'released' } : s;
+      return s.escrowStatus === 'funded' || s.escrowStatus === 'releasing'
+        ? { ...s, escrowStatus: 'released' }
+        : s;
     case 'escrow_refunded':
-      if (s.escrowStatus !== 'funded') return s;
+      if (s.escrowStatus !== 'funded' && s.escrowStatus !== 'refunding') return s;
       return settle(payment, { ...s, escrowStatus: 'refunded', refunded: addMoney(s.refunded, f.amount) });
     default:
       return assertNever(f, 'observation');
@@ -292,4 +327,11 @@ export function refundDue(p: PaymentState & { amountDue: Money }): Money {
   const zero = zeroOf(p.amountDue.asset);
   if (!CLOSED.has(p.status)) return zero;
   return maxMoney(zero, subtractMoney(addMoney(p.received, p.lateReceived), p.refunded));
+}
+
+/** The escrow payout in force (the last request that took effect), for whoever carries it out. */
+export function activeEscrowRequest(
+  payment: Payment,
+): Extract<Observation, { type: 'escrow_requested' }> | null {
+  return fold(payment, payment.facts, undefined).activeRequest;
 }
