@@ -28,6 +28,8 @@ export type KassaErrorCode =
   | 'transaction_failed'
   | 'transaction_not_found'
   | 'transaction_not_for_checkout'
+  | 'escrow_conflict'
+  | 'destination_invalid'
   | 'internal';
 
 /** The one table from domain errors to tRPC (and so HTTP) codes. */
@@ -57,6 +59,8 @@ const TRPC_CODES: Readonly<Record<KassaErrorCode, TRPC_ERROR_CODE_KEY>> = {
   transaction_failed: 'UNPROCESSABLE_CONTENT',
   transaction_not_found: 'NOT_FOUND',
   transaction_not_for_checkout: 'CONFLICT',
+  escrow_conflict: 'CONFLICT',
+  destination_invalid: 'BAD_REQUEST',
   internal: 'INTERNAL_SERVER_ERROR',
 };
 

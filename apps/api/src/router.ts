@@ -1,6 +1,7 @@
 import { checkoutRouter } from './routers/checkout';
 import { merchantCheckoutsRouter } from './routers/merchant/checkouts';
 import { merchantSandboxRouter } from './routers/merchant/sandbox';
+import { escrowRouter } from './routers/merchant/escrow';
 import { refundsRouter } from './routers/merchant/refunds';
 import { settingsRouter } from './routers/merchant/settings';
 import { deliveriesRouter, webhookEndpointsRouter } from './routers/merchant/webhooks';
@@ -13,6 +14,7 @@ export const appRouter = router({
   deliveries: deliveriesRouter,
   settings: settingsRouter,
   refunds: refundsRouter,
+  escrow: escrowRouter,
   checkout: checkoutRouter,
 });
 

@@ -12,14 +12,24 @@ export async function startDemoShkeeper(
   receiverUrl: string,
 ): Promise<{ fake: FakeShkeeper; config: ShkeeperConfig }> {
   const apiKey = randomBytes(24).toString('hex');
-  const fake = await startFakeShkeeper({ host, port, apiKey, retryEveryMs: 5_000 });
+  const admin = { user: 'kassa-demo', password: randomBytes(18).toString('hex') };
+  // Payouts (escrow) complete on their own after a moment, as a real wallet's would.
+  const fake = await startFakeShkeeper({
+    host,
+    port,
+    apiKey,
+    admin,
+    retryEveryMs: 5_000,
+    payoutAutoCompleteMs: 3_000,
+  });
   return {
     fake,
     config: {
       url: fake.url,
       apiKey,
-      admin: null,
+      admin,
       legacyCallbacks: false,
+      payoutFee: '10',
       mode: 'test',
       callbackUrl: `${receiverUrl}/shkeeper`,
       payoutCallbackUrl: `${receiverUrl}/shkeeper/payout`,

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { pingDb, type Db } from '@kassa/db';
 import type { Logger } from 'pino';
 import type { EvmRail } from '@kassa/providers';
-import { MAX_CALLBACK_BYTES, receiveShkeeperCallback } from './intake/shkeeper';
+import { MAX_CALLBACK_BYTES, receiveShkeeperCallback, receiveShkeeperPayout } from './intake/shkeeper';
 import { MAX_BODY_BYTES, readBody, receiveStripeEvent } from './intake/stripe';
 
 export type WebhooksServerDeps = {
@@ -61,7 +61,7 @@ export function createWebhooksServer(deps: WebhooksServerDeps): Server {
         });
       return;
     }
-    if (path === '/shkeeper' && deps.shkeeper) {
+    if ((path === '/shkeeper' || path === '/shkeeper/payout') && deps.shkeeper) {
       if (req.method !== 'POST') return reply(405, { error: 'method_not_allowed' });
       const rail = deps.shkeeper;
       const header = (name: string) => {
@@ -72,11 +72,15 @@ export function createWebhooksServer(deps: WebhooksServerDeps): Server {
         .then((body) =>
           body === null
             ? { status: 413, body: { error: 'too_large' } }
-            : receiveShkeeperCallback({ db: deps.db, log: deps.log, rail, now }, body, {
-                signature: header('x-shkeeper-signature'),
-                timestamp: header('x-shkeeper-timestamp'),
-                apiKey: header('x-shkeeper-api-key'),
-              }),
+            : (path === '/shkeeper' ? receiveShkeeperCallback : receiveShkeeperPayout)(
+                { db: deps.db, log: deps.log, rail, now },
+                body,
+                {
+                  signature: header('x-shkeeper-signature'),
+                  timestamp: header('x-shkeeper-timestamp'),
+                  apiKey: header('x-shkeeper-api-key'),
+                },
+              ),
         )
         .then((answer) => reply(answer.status, answer.body))
         .catch((error: unknown) => {

@@ -84,3 +84,14 @@ export async function paymentsAwaitingRail(
     .limit(limit);
   return rows.map((r) => r.paymentId);
 }
+
+/** Payments whose escrow payout is under way (releasing or refunding): the escrow worker's list. */
+export async function paymentsWithEscrowUnderWay(db: Db, limit = 500): Promise<string[]> {
+  const rows = await db.orm
+    .select({ id: payments.id })
+    .from(payments)
+    .where(inArray(payments.escrowStatus, ['releasing', 'refunding']))
+    .orderBy(payments.updatedAt)
+    .limit(limit);
+  return rows.map((r) => r.id);
+}

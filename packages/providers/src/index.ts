@@ -15,3 +15,4 @@ export * from './shkeeper/cryptos';
 export * from './shkeeper/events';
 export * from './shkeeper/signature';
 export * from './shkeeper/shkeeper-rail';
+export * from './shkeeper/addresses';

@@ -1,5 +1,5 @@
 import { storeInboxEvent, type Db } from '@kassa/db';
-import { callbackEvent, verifyShkeeperCallback, type EvmRail } from '@kassa/providers';
+import { callbackEvent, payoutCallbackEvent, verifyShkeeperCallback, type EvmRail } from '@kassa/providers';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { IntakeAnswer } from './stripe';
@@ -60,5 +60,31 @@ export async function receiveShkeeperCallback(
   if (!invoice.ok) return { status: 503, body: { error: 'provider_unavailable' } };
   if (invoice.value) await storeInboxEvent(deps.db, invoice.value, now);
   else deps.log.warn({ externalId }, 'legacy shkeeper callback for an invoice SHKeeper does not have');
+  return { status: 202, body: {} };
+}
+
+/**
+ * `POST /shkeeper/payout`: SHKeeper's word that a payout went through (an escrow release or
+ * refund). It carries no API key, so only a signed one is taken; stored, then 202.
+ */
+export async function receiveShkeeperPayout(
+  deps: Readonly<{ db: Db; log: Logger; rail: Pick<EvmRail, 'config'>; now: () => Date }>,
+  rawBody: Buffer,
+  headers: ShkeeperHeaders,
+): Promise<IntakeAnswer> {
+  const text = rawBody.toString('utf8');
+  const now = deps.now();
+  const auth = verifyShkeeperCallback(
+    { rawBody: text, signature: headers.signature, timestamp: headers.timestamp, apiKeyHeader: null },
+    { apiKey: deps.rail.config.apiKey, legacyCallbacks: false },
+    now,
+  );
+  if (!auth.ok) {
+    deps.log.warn({ code: auth.error.code }, 'shkeeper payout callback refused');
+    return { status: 401, body: { error: auth.error.code, message: auth.error.message } };
+  }
+  const event = payoutCallbackEvent(text, now);
+  if (!event.ok) return { status: 400, body: { error: event.error.code, message: event.error.message } };
+  await storeInboxEvent(deps.db, event.value, now);
   return { status: 202, body: {} };
 }

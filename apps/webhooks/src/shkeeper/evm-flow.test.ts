@@ -7,9 +7,11 @@ import { eq, sql } from 'drizzle-orm';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWebhooksServer, type WebhooksServerDeps } from '../server';
+import { advanceEscrowPayouts } from '../workers/escrow-payouts';
 import { reconcileShkeeper } from '../workers/shkeeper-reconcile';
 
 const API_KEY = 'kassa-test-shkeeper-key-0001';
+const ADMIN = { user: 'kassa', password: 'escrow-admin-pass' };
 let shkeeper: FakeShkeeper;
 let api: TestApi;
 let shop: TestMerchant;
@@ -18,7 +20,7 @@ let closeReceiver: () => Promise<void>;
 const receiverDeps: WebhooksServerDeps = { db: undefined as never, log: pino({ level: 'silent' }) };
 
 beforeAll(async () => {
-  shkeeper = await startFakeShkeeper({ apiKey: API_KEY, retryEveryMs: 50 });
+  shkeeper = await startFakeShkeeper({ apiKey: API_KEY, admin: ADMIN, retryEveryMs: 50 });
   // The receiver first: SHKeeper is told its URL when an invoice is made.
   const server = createWebhooksServer(receiverDeps);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -39,8 +41,9 @@ function config(change: Partial<ShkeeperConfig>): ShkeeperConfig {
   return {
     url: shkeeper.url,
     apiKey: API_KEY,
-    admin: null,
+    admin: ADMIN,
     legacyCallbacks: false,
+    payoutFee: '10',
     mode: 'test',
     callbackUrl: `${receiverUrl}/shkeeper`,
     payoutCallbackUrl: `${receiverUrl}/shkeeper/payout`,
@@ -249,6 +252,100 @@ describe('paying a checkout in stablecoins through SHKeeper', () => {
       payerHeaders(),
     );
     expect(kassaCode(res)).toBe('rail_not_allowed');
+  });
+});
+
+describe('escrow: held, then released to the seller or refunded to the buyer, through SHKeeper payouts', () => {
+  const SELLER = '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed';
+  const BUYER = '0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359';
+
+  async function fundedEscrow(amount: string): Promise<string> {
+    const res = await rawCall(
+      api.url,
+      'checkouts.create',
+      'mutation',
+      { amount, currency: 'USD', rails: ['evm'], escrow: true },
+      merchant(),
+    );
+    const id = data<{ id: string }>(res).id;
+    const pay = await choose(id, 'USDT:ethereum');
+    shkeeper.send(pay.address, amount);
+    await settle();
+    expect((await paymentOf(id)).escrowStatus).toBe('funded');
+    return id;
+  }
+  const escrow = (action: 'release' | 'refund', checkoutId: string, destination: string) =>
+    rawCall(api.url, `escrow.${action}`, 'mutation', { checkoutId, destination }, merchant());
+  const advance = () =>
+    advanceEscrowPayouts(api.db, rail(), { holder: 'escrow-worker', leaseMs: 60_000, now: new Date() });
+  const payoutOf = (id: string) => shkeeper.payouts().filter((p) => p.externalId?.startsWith(id));
+
+  it('release: one payout of everything received, to the seller; released when SHKeeper confirms it', async () => {
+    const id = await fundedEscrow('40.00');
+    const res = await escrow('release', id, SELLER.toLowerCase());
+    expect(res.status).toBe(200);
+    expect(data<{ escrow: string }>(res).escrow).toBe('releasing');
+    // Asked again while under way: the same release, not a second payout.
+    expect((await escrow('release', id, SELLER)).status).toBe(200);
+    const payouts = payoutOf(id);
+    expect(payouts).toHaveLength(1);
+    expect(payouts[0]).toMatchObject({ crypto: 'ETH-USDT', destination: SELLER });
+    expect(Number(payouts[0]?.amount)).toBe(40);
+    shkeeper.completePayout(payouts[0]?.taskId ?? '', 'SUCCESS');
+    await settle();
+    expect((await paymentOf(id)).escrowStatus).toBe('released');
+    const events = await api.db.orm
+      .select({ type: tables.outbox.type })
+      .from(tables.outbox)
+      .where(eq(tables.outbox.paymentId, id))
+      .orderBy(tables.outbox.sequence);
+    expect(events.map((e) => e.type)).toEqual([
+      'checkout.paid',
+      'escrow.funded',
+      'escrow.releasing',
+      'escrow.released',
+    ]);
+  });
+
+  it('release and refund fired together: exactly one wins, the other is a typed conflict', async () => {
+    const id = await fundedEscrow('25.00');
+    const answers = await Promise.all([escrow('release', id, SELLER), escrow('refund', id, BUYER)]);
+    const statuses = answers.map((a) => a.status).sort();
+    expect(statuses).toEqual([200, 409]);
+    expect(answers.map(kassaCode).filter(Boolean)).toEqual(['escrow_conflict']);
+    expect(payoutOf(id)).toHaveLength(1);
+  });
+
+  it('a failed payout (SHKeeper sends no failure callback) is found by the worker; a refund then goes through', async () => {
+    const id = await fundedEscrow('15.00');
+    await escrow('release', id, SELLER);
+    const [first] = payoutOf(id);
+    shkeeper.completePayout(first?.taskId ?? '', 'FAILURE', 'Have not enough tokens on fee account');
+    await advance();
+    expect((await paymentOf(id)).escrowStatus).toBe('failed');
+    expect((await escrow('refund', id, BUYER)).status).toBe(200);
+    const refund = payoutOf(id).find((p) => p.externalId?.includes('-refund-'));
+    expect(refund).toMatchObject({ destination: BUYER });
+    shkeeper.completePayout(refund?.taskId ?? '', 'SUCCESS');
+    // The worker sees the success too, whether or not the callback arrives first.
+    await advance();
+    await settle();
+    const payment = await paymentOf(id);
+    expect(payment.escrowStatus).toBe('refunded');
+    expect(payment.status).toBe('refunded');
+    expect(payment.refunded.minor).toBe(1500n);
+  });
+
+  it('refuses a destination with a broken checksum, or on another network, and moves nothing', async () => {
+    const id = await fundedEscrow('3.00');
+    expect(kassaCode(await escrow('release', id, '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD'))).toBe(
+      'destination_invalid',
+    );
+    expect(kassaCode(await escrow('release', id, 'TGusXhweqkJ1aJftjmAfLqA1rfEWD4hSGZ'))).toBe(
+      'destination_invalid',
+    );
+    expect(payoutOf(id)).toHaveLength(0);
+    expect((await paymentOf(id)).escrowStatus).toBe('funded');
   });
 });
 

@@ -11,6 +11,7 @@ import type { EvmRail, StellarRail, StripeRail } from '@kassa/providers';
 import type { Logger } from 'pino';
 import { startDeliveryWorker, type DeliveryWorkerOptions } from '../delivery/worker';
 import { sweepExpired } from './expiry-sweep';
+import { advanceEscrowPayouts } from './escrow-payouts';
 import { reconcileShkeeper } from './shkeeper-reconcile';
 import { startStellarWatcher } from './stellar-watcher';
 import { reconcileStripe } from './stripe-reconcile';
@@ -35,7 +36,9 @@ export function startWorkers(deps: {
   /** The Stellar rail, whose receiving account is watched on the ledger (one watcher at a time). */
   stellar?: Pick<StellarRail, 'config' | 'horizon' | 'transactionEvent'> | null;
   /** The EVM rail (SHKeeper), whose open invoices are read back every `reconcileEveryMs`. */
-  evm?: Pick<EvmRail, 'invoiceEvent'> | null;
+  evm?: Pick<EvmRail, 'invoiceEvent' | 'payoutOutcome' | 'sendPayout' | 'config'> | null;
+  /** How often escrow payouts under way are looked up at SHKeeper. */
+  escrowEveryMs?: number;
 }): Workers {
   const intervalMs = deps.intervalMs ?? 1000;
   const clock = deps.clock ?? (() => new Date());
@@ -48,6 +51,16 @@ export function startWorkers(deps: {
   const reconciler = deps.card ? startReconciler(deps.db, deps.card, log, reconcileEveryMs, clock) : null;
   const watcher = deps.stellar ? startStellarWatcher({ db: deps.db, log, rail: deps.stellar }) : null;
   const evm = deps.evm;
+  const escrowPoller = evm
+    ? startPeriodic(
+        deps.escrowEveryMs ?? 15_000,
+        async (holder, leaseMs) => {
+          const outcome = await advanceEscrowPayouts(deps.db, evm, { holder, leaseMs, now: clock() });
+          if (outcome.sent + outcome.settled > 0) log.info(outcome, 'escrow payouts advanced');
+        },
+        log,
+      )
+    : null;
   const invoicePoller = evm
     ? startPeriodic(
         reconcileEveryMs,
@@ -108,6 +121,7 @@ export function startWorkers(deps: {
         reconciler?.stop(),
         watcher?.stop(),
         invoicePoller?.stop(),
+        escrowPoller?.stop(),
       ]);
     },
   };

@@ -48,7 +48,21 @@ export type ShkeeperClient = ReturnType<typeof createShkeeperClient>;
 
 const TIMEOUT_MS = 15_000;
 
-export function createShkeeperClient(config: Readonly<{ url: string; apiKey: string }>) {
+const PayoutCreated = z.object({ task_id: z.union([z.string(), z.number()]).transform(String) });
+const PayoutStatus = z.object({
+  external_id: z.string().nullable().optional(),
+  status: z.enum(['IN_PROGRESS', 'SUCCESS', 'FAIL']),
+  txid: z.string().nullable().optional(),
+});
+export type PayoutOutcome = 'unknown' | 'in_progress' | 'success' | 'failed';
+
+export function createShkeeperClient(
+  config: Readonly<{
+    url: string;
+    apiKey: string;
+    admin: Readonly<{ user: string; password: string }> | null;
+  }>,
+) {
   const base = `${config.url}/api/v1`;
 
   async function call<T extends z.ZodType>(
@@ -56,13 +70,21 @@ export function createShkeeperClient(config: Readonly<{ url: string; apiKey: str
     path: string,
     schema: T,
     body?: unknown,
+    /** Payouts take the admin login (HTTP Basic) instead of the API key. */
+    auth: 'api_key' | 'admin' = 'api_key',
   ): Promise<Result<z.infer<T>, ShkeeperError>> {
     let response: Response;
+    const credentials =
+      auth === 'admin' && config.admin
+        ? {
+            authorization: `Basic ${Buffer.from(`${config.admin.user}:${config.admin.password}`).toString('base64')}`,
+          }
+        : { 'x-shkeeper-api-key': config.apiKey };
     try {
       response = await fetch(`${base}${path}`, {
         method,
         headers: {
-          'x-shkeeper-api-key': config.apiKey,
+          ...credentials,
           accept: 'application/json',
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         },
@@ -81,6 +103,9 @@ export function createShkeeperClient(config: Readonly<{ url: string; apiKey: str
     }
     const refused = ErrorBody.safeParse(json);
     if (refused.success) return err({ code: 'refused', message: refused.data.message });
+    const missing = z.object({ error: z.string() }).safeParse(json);
+    if (response.status === 404 && missing.success)
+      return err({ code: 'refused', message: missing.data.error });
     const parsed = schema.safeParse(json);
     if (!response.ok || !parsed.success) {
       return err({
@@ -101,6 +126,46 @@ export function createShkeeperClient(config: Readonly<{ url: string; apiKey: str
       request: Readonly<{ external_id: string; fiat: string; amount: string; callback_url: string }>,
     ) {
       return call('POST', `/${encodeURIComponent(crypto)}/payment_request`, PaymentRequestResponse, request);
+    },
+
+    /**
+     * Sends tokens from SHKeeper's wallet. `external_id` makes it once-only: SHKeeper answers a
+     * repeat with HTTP 500 "already exists", read here as `submitted` (PROVIDERS.md 2.3).
+     */
+    async payout(
+      crypto: string,
+      request: Readonly<{
+        amount: string;
+        destination: string;
+        fee: string;
+        callback_url: string;
+        external_id: string;
+      }>,
+    ): Promise<Result<'submitted', ShkeeperError>> {
+      if (!config.admin)
+        return err({ code: 'refused', message: 'payouts need SHKEEPER_ADMIN_USER and _PASSWORD' });
+      const sent = await call(
+        'POST',
+        `/${encodeURIComponent(crypto)}/payout`,
+        PayoutCreated,
+        request,
+        'admin',
+      );
+      if (sent.ok || /already exists/i.test(sent.error.message)) return ok('submitted');
+      return sent;
+    },
+
+    /** Where a payout stands, by its external id; `unknown` when SHKeeper never got it. */
+    async payoutStatus(crypto: string, externalId: string): Promise<Result<PayoutOutcome, ShkeeperError>> {
+      const query = new URLSearchParams({ external_id: externalId });
+      const found = await call(
+        'GET',
+        `/${encodeURIComponent(crypto)}/payout/status?${query.toString()}`,
+        PayoutStatus,
+      );
+      if (!found.ok) return /not found/i.test(found.error.message) ? ok('unknown') : found;
+      const outcomes = { IN_PROGRESS: 'in_progress', SUCCESS: 'success', FAIL: 'failed' } as const;
+      return ok(outcomes[found.value.status]);
     },
 
     /** The invoice as SHKeeper holds it now, with every transaction; null when it has none. */

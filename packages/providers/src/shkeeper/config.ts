@@ -9,6 +9,11 @@ export const ShkeeperEnv = z.object({
   SHKEEPER_ADMIN_USER: z.string().min(1).max(200).optional(),
   SHKEEPER_ADMIN_PASSWORD: z.string().min(1).max(200).optional(),
   /** Accept callbacks without HMAC headers (SHKeeper before 2.5.16), each confirmed by a read-back. */
+  /** The `fee` SHKeeper's payout call takes (its network fee setting for the wallet); 10 as in its docs. */
+  SHKEEPER_PAYOUT_FEE: z
+    .string()
+    .regex(/^\d{1,12}(\.\d{1,10})?$/)
+    .default('10'),
   SHKEEPER_LEGACY_CALLBACKS: z
     .enum(['true', 'false'])
     .default('false')
@@ -22,6 +27,7 @@ export type ShkeeperConfig = Readonly<{
   apiKey: string;
   admin: Readonly<{ user: string; password: string }> | null;
   legacyCallbacks: boolean;
+  payoutFee: string;
   /** SHKeeper has no test mode of its own: the gateway's mode says which chains (testnets or not). */
   mode: Mode;
   /** Where SHKeeper posts invoice callbacks (the receiver's `/shkeeper`); fixed per payment. */
@@ -60,6 +66,7 @@ export function shkeeperConfig(
         ? { user: env.SHKEEPER_ADMIN_USER, password: env.SHKEEPER_ADMIN_PASSWORD }
         : null,
     legacyCallbacks: env.SHKEEPER_LEGACY_CALLBACKS,
+    payoutFee: env.SHKEEPER_PAYOUT_FEE,
     mode: gatewayMode,
     callbackUrl: `${receiver}/shkeeper`,
     payoutCallbackUrl: `${receiver}/shkeeper/payout`,

@@ -45,7 +45,68 @@ const StoredEvent = z.object({
   receivedAt: z.iso.datetime(),
   callback: z.unknown().optional(),
   invoice: z.unknown().optional(),
+  payout: z.unknown().optional(),
 });
+
+/** SHKeeper's payout callback: sent on SUCCESS only (there is no failure callback). */
+const PayoutCallback = z.object({
+  external_id: z.string().nullable(),
+  status: z.string(),
+  tx_hash: z.string().nullable().optional(),
+});
+
+/** An escrow payout's external id: the payment, which way, which attempt. */
+export function escrowPayoutRef(paymentId: string, direction: 'release' | 'refund', attempt: number): string {
+  return `${paymentId}-${direction}-${attempt}`;
+}
+const ESCROW_PAYOUT_REF = /^(pay_[0-9A-Za-z]{10,40})-(release|refund)-(\d{1,6})$/;
+
+/** A verified payout callback for the inbox. */
+export function payoutCallbackEvent(rawBody: string, receivedAt: Date): Result<ProviderEvent, DecodeError> {
+  let json: unknown;
+  try {
+    json = JSON.parse(rawBody);
+  } catch {
+    return malformed('SHKeeper payout callback is not JSON');
+  }
+  const payout = PayoutCallback.safeParse(json);
+  if (!payout.success) return malformed('not a SHKeeper payout callback');
+  return ok({
+    provider: 'shkeeper',
+    eventId: `payout:${payout.data.external_id ?? 'none'}:${payout.data.status}`,
+    eventType: 'payout.callback',
+    body: JSON.stringify({ receivedAt: receivedAt.toISOString(), payout: json }),
+  });
+}
+
+/** A payout's outcome as an observation about the escrow it carries out (callback or poll alike). */
+export function escrowPayoutObservation(
+  payoutRef: string,
+  outcome: 'success' | 'failed',
+  at: Date,
+  mode: Mode,
+): PaymentSignal | null {
+  const match = ESCROW_PAYOUT_REF.exec(payoutRef);
+  if (!match?.[1]) return null;
+  const observation: Observation =
+    outcome === 'success'
+      ? {
+          source: 'shkeeper',
+          externalId: `payout:${payoutRef}`,
+          occurredAt: at,
+          type: 'escrow_paid_out',
+          payoutRef,
+        }
+      : {
+          source: 'shkeeper',
+          externalId: `payout-failed:${payoutRef}`,
+          occurredAt: at,
+          type: 'escrow_failed',
+          payoutRef,
+          reason: 'SHKeeper could not send the payout',
+        };
+  return { paymentId: asPaymentId(match[1]), observation, mode };
+}
 
 type ConfirmedTx = Readonly<{ txid: string; crypto: string; amount: string }>;
 
@@ -106,6 +167,13 @@ export function decodeShkeeperEvent(
   if (!stored.success) return malformed('not a stored SHKeeper event');
   const receivedAt = new Date(stored.data.receivedAt);
 
+  if (stored.data.payout !== undefined) {
+    const payout = PayoutCallback.safeParse(stored.data.payout);
+    if (!payout.success) return malformed('not a SHKeeper payout callback');
+    if (payout.data.status !== 'SUCCESS' || !payout.data.external_id) return ok([]);
+    const signal = escrowPayoutObservation(payout.data.external_id, 'success', receivedAt, context.mode);
+    return ok(signal ? [signal] : []);
+  }
   let externalId: string;
   let txs: ConfirmedTx[];
   if (stored.data.invoice !== undefined) {

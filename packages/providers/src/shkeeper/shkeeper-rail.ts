@@ -6,9 +6,13 @@ import {
   moneyOf,
   ok,
   OPEN_STATUSES,
+  sameAsset,
+  sumMoney,
   type Asset,
   type AssetRegistry,
   type Checkout,
+  type Money,
+  type Payment,
   type Quote,
   type Result,
 } from '@kassa/core';
@@ -21,10 +25,12 @@ import type {
   RailContext,
   RailError,
 } from '../rail';
-import { createShkeeperClient, type ShkeeperClient, type ShkeeperError } from './client';
+import { createShkeeperClient, type PayoutOutcome, type ShkeeperClient, type ShkeeperError } from './client';
 import type { ShkeeperConfig } from './config';
 import { SHKEEPER_CRYPTOS, shkeeperAmountMinor } from './cryptos';
 import { decodeShkeeperEvent, invoiceEvent } from './events';
+
+export type EscrowPayout = Readonly<{ crypto: string; amount: Money }>;
 
 export type EvmRail = Omit<RailAdapter, 'instructions'> & {
   readonly config: ShkeeperConfig;
@@ -32,6 +38,14 @@ export type EvmRail = Omit<RailAdapter, 'instructions'> & {
   instructions(checkout: Checkout, context: RailContext): Promise<Result<EvmInstructions, RailError>>;
   /** The invoice as SHKeeper holds it, as an inbox event; null when SHKeeper has no such invoice. */
   invoiceEvent(paymentId: string, now: Date): Promise<Result<ProviderEvent | null, RailError>>;
+  /** Sends an escrow's money (`escrowFunds`) to `destination`, once per `payoutRef` however often asked. */
+  sendPayout(
+    payout: EscrowPayout,
+    destination: string,
+    payoutRef: string,
+  ): Promise<Result<'submitted', RailError>>;
+  /** How a payout sent with `payoutRef` stands; `unknown` when SHKeeper never received it. */
+  payoutOutcome(crypto: string, payoutRef: string): Promise<Result<PayoutOutcome, RailError>>;
 };
 
 /** What the payer gets when the checkout does not say: USDT on Tron, the most used. */
@@ -118,6 +132,22 @@ export function createEvmRail(config: ShkeeperConfig, assets: AssetRegistry): Ev
       return decodeShkeeperEvent(event.body, { assets, mode: config.mode });
     },
 
+    async sendPayout(payout, destination, payoutRef) {
+      const sent = await client.payout(payout.crypto, {
+        amount: plainDecimal(formatAmount(payout.amount)),
+        destination,
+        fee: config.payoutFee,
+        callback_url: config.payoutCallbackUrl,
+        external_id: payoutRef,
+      });
+      return sent.ok ? sent : err(fromShkeeper(sent.error));
+    },
+
+    async payoutOutcome(crypto, payoutRef) {
+      const outcome = await client.payoutStatus(crypto, payoutRef);
+      return outcome.ok ? outcome : err(fromShkeeper(outcome.error));
+    },
+
     async invoiceEvent(paymentId, now) {
       const invoice = await client.invoice(paymentId);
       if (!invoice.ok) return err(fromShkeeper(invoice.error));
@@ -146,4 +176,26 @@ function fromShkeeper(error: ShkeeperError): RailError {
 
 function notAllowed(message: string): Result<never, RailError> {
   return err({ code: 'rail_not_allowed', message });
+}
+
+/**
+ * What an escrow holds: everything received, in the token it came in (what SHKeeper's wallet has
+ * for it). Null when nothing came, or it came in several tokens (one payout moves one token).
+ */
+export function escrowFunds(payment: Payment): EscrowPayout | null {
+  const counted = new Map<string, Money>();
+  for (const fact of payment.facts) {
+    if (fact.type === 'credit' && fact.paid && fact.txKey.startsWith('evm:'))
+      counted.set(fact.txKey, fact.paid);
+  }
+  const paid = [...counted.values()];
+  const first = paid[0];
+  if (!first || paid.some((m) => !sameAsset(m.asset, first.asset))) return null;
+  const crypto = SHKEEPER_CRYPTOS[first.asset.id];
+  return crypto ? { crypto, amount: sumMoney(first.asset, paid) } : null;
+}
+
+/** SHKeeper's amounts: no trailing zeros ("10", "12.5"). */
+function plainDecimal(amount: string): string {
+  return amount.includes('.') ? amount.replace(/0+$/, '').replace(/\.$/, '') : amount;
 }
