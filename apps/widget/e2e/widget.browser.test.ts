@@ -232,6 +232,43 @@ describe('paying on Stellar', () => {
   });
 });
 
+describe('paying in stablecoins (SHKeeper)', () => {
+  it('picks a token, gets the address and amount, and turns paid when SHKeeper reports the transfer', async () => {
+    const id = await gateway.createCheckout({ rails: ['sandbox', 'evm'], currency: 'USD', amount: '25.00' });
+    const { page, errors, close } = await openPage({ width: 320 });
+    try {
+      await page.goto(`${gateway.apiUrl}/pay/${id}`);
+      await page.getByRole('button', { name: /^Stablecoin/ }).click();
+      await page.getByLabel('Token and network').selectOption({ label: 'USDT · BNB Chain (BEP20)' });
+      await page.getByRole('button', { name: 'Show address' }).click();
+      const panel = page.locator('[data-panel="evm"]');
+      await expect.poll(() => panel.getByRole('img').count()).toBe(1);
+      await expect.poll(() => panel.innerText()).toMatch(/25\s*USDT/);
+      const link = await panel.getByRole('link', { name: /Open in wallet/ }).getAttribute('href');
+      expect(link).toMatch(
+        /^ethereum:0x[0-9a-fA-F]{40}@97\/transfer\?address=0x[0-9a-fA-F]{40}&uint256=25000000000000000000$/,
+      );
+      await page.screenshot({ path: screenshotPath('evm-instructions-320'), fullPage: true });
+
+      // The payer's wallet sends the tokens: the demo SHKeeper's send page plays that part.
+      const address = /address=(0x[0-9a-fA-F]{40})/.exec(link ?? '')?.[1];
+      const fake = gateway.fakes['shkeeper'];
+      if (!address || !fake) throw new Error('no address or fake SHKeeper');
+      const sent = await fetch(`${fake}/demo/send`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body: new URLSearchParams({ address, amount: '25' }).toString(),
+      });
+      expect(sent.status).toBe(200);
+      await expect.poll(() => statusRegion(page).innerText(), { timeout: 20_000 }).toContain('Paid');
+      await page.screenshot({ path: screenshotPath('evm-paid'), fullPage: true });
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+});
+
 // The demo's merchant page: another origin (localhost, another port) with the script tag on it.
 describe('the widget embedded with the script tag on a merchant page', () => {
   const merchantPage = (id: string) => `${gateway.embedUrl}?checkout=${id}`;

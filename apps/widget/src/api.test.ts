@@ -5,6 +5,7 @@ import {
   isNewerView,
   openCheckoutStream,
   parseStreamData,
+  selectRail,
   simulateCheckout,
   type CheckoutView,
   parseInstructions,
@@ -68,6 +69,19 @@ describe('checkout API', () => {
       'x-kassa-publishable-key': 'pk_test_1',
     });
     expect(init?.body).toBe('{"checkoutId":"pay_1","outcome":"pay"}');
+  });
+
+  it('posts checkout.selectRail with the token of a stablecoin invoice, and no asset otherwise', async () => {
+    const fetchMock = answer(200, { result: { data: { rail: 'sandbox' } } });
+    await selectRail(config, 'evm', 'USDC:bsc');
+    await selectRail(config, 'stellar');
+    expect(fetchMock.mock.calls.map(([url, init]) => [url, init?.body])).toEqual([
+      [
+        'http://127.0.0.1:3000/trpc/checkout.selectRail',
+        '{"checkoutId":"pay_1","rail":"evm","asset":"USDC:bsc"}',
+      ],
+      ['http://127.0.0.1:3000/trpc/checkout.selectRail', '{"checkoutId":"pay_1","rail":"stellar"}'],
+    ]);
   });
 
   it("keeps the API's kassaCode (the page words it), or the HTTP status without one", async () => {
@@ -233,5 +247,63 @@ describe('parseInstructions', () => {
     expect(parseInstructions({ ...stellar, memoType: 'text' })).toBeNull();
     expect(parseInstructions({ ...stellar, amount: 10 })).toBeNull();
     expect(parseInstructions({ ...stellar, qrSvg: '<img src=x onerror=alert(1)>' })).toBeNull();
+  });
+
+  it('reads the stablecoin variant, and never a link but a transfer to the address shown', () => {
+    const address = '0x8Ba1f109551bD432803012645Ac136ddd64DBA72';
+    const contract = '0x55d398326f99059fF775485246999027B3197955';
+    const uri = `ethereum:${contract}@56/transfer?address=${address}&uint256=12500000000000000000`;
+    const evm = {
+      rail: 'evm',
+      address,
+      amount: '12.500000000000000000',
+      asset: { id: 'USDT:bsc', code: 'USDT', contract, decimals: 18 },
+      network: 'bsc',
+      uri,
+      expiresAt: '2030-01-01T00:00:00.000Z',
+      qrSvg: '<svg viewBox="0 0 1 1"></svg>',
+    };
+    const { expiresAt: _expiresAt, ...shown } = evm;
+    expect(parseInstructions(evm)).toEqual({ ...shown, asset: { id: 'USDT:bsc', code: 'USDT', contract } });
+    // A token without a contract in Kassa's registry: no link, the QR code is the address.
+    expect(parseInstructions({ ...evm, uri: address })).toMatchObject({ uri: address });
+
+    const other = '0x000000000000000000000000000000000000dEaD';
+    for (const bad of [
+      'javascript:alert(1)',
+      `https://evil.example/?${uri}`,
+      uri.replace(`address=${address}`, `address=${other}`),
+      uri.replace(`ethereum:${contract}`, `ethereum:${other}`),
+      `${uri}&value=1`,
+      other,
+    ]) {
+      expect(parseInstructions({ ...evm, uri: bad }), bad).toBeNull();
+    }
+    expect(parseInstructions({ ...evm, address: 'TNPeeaaFB7K9cmo4uQpcU32zGK8G1NYqeL' })).toBeNull();
+    expect(parseInstructions({ ...evm, network: 'polygon' })).toBeNull();
+    expect(parseInstructions({ ...evm, amount: 12.5 })).toBeNull();
+    expect(parseInstructions({ ...evm, amount: '1e3' })).toBeNull();
+    expect(parseInstructions({ ...evm, asset: { ...evm.asset, code: '' } })).toBeNull();
+    expect(parseInstructions({ ...evm, qrSvg: '<img src=x onerror=alert(1)>' })).toBeNull();
+    expect(parseInstructions({ ...evm, qrSvg: undefined })).toBeNull();
+  });
+
+  it('reads a Tron invoice: its address, and no link', () => {
+    const address = 'TNPeeaaFB7K9cmo4uQpcU32zGK8G1NYqeL';
+    const tron = {
+      rail: 'evm',
+      address,
+      amount: '12.500000',
+      asset: { id: 'USDT:tron', code: 'USDT', contract: 'TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t', decimals: 6 },
+      network: 'tron',
+      uri: address,
+      qrSvg: '<svg></svg>',
+    };
+    expect(parseInstructions(tron)).toMatchObject({ network: 'tron', address, uri: address });
+    expect(parseInstructions({ ...tron, address: '0x8Ba1f109551bD432803012645Ac136ddd64DBA72' })).toBeNull();
+    expect(parseInstructions({ ...tron, uri: `ethereum:${address}` })).toBeNull();
+    // Base58 has no 0, O, I or l.
+    const notBase58 = 'TNPeeaaFB7K9cmo4uQpcU32zGK8G1NYqe0';
+    expect(parseInstructions({ ...tron, address: notBase58, uri: notBase58 })).toBeNull();
   });
 });

@@ -128,7 +128,8 @@ export type PayInstructions =
     }>
   /** Card: the payer continues on the card processor's page, then comes back here. */
   | Readonly<{ rail: 'card'; redirectUrl: string }>
-  | StellarInstructions;
+  | StellarInstructions
+  | EvmInstructions;
 
 /** Stellar: any wallet pays `amount` of `asset` to `destination`, with `memo` (the checkout's number). */
 export type StellarInstructions = Readonly<{
@@ -145,8 +146,29 @@ export type StellarInstructions = Readonly<{
   qrSvg: string;
 }>;
 
-export function selectRail(config: KassaConfig, rail: Rail): Promise<ApiResult<PayInstructions>> {
-  return post(config, 'checkout.selectRail', { rail }, parseInstructions);
+export type EvmNetwork = 'ethereum' | 'bsc' | 'tron';
+
+/** A stablecoin invoice (SHKeeper): `amount` of one token, on one network, to `address`. */
+export type EvmInstructions = Readonly<{
+  rail: 'evm';
+  address: string;
+  /** Exact, in the token's decimals (18 on BNB Chain). */
+  amount: string;
+  asset: Readonly<{ id: string; code: string; contract: string | null }>;
+  network: EvmNetwork;
+  /** An EIP-681 transfer request, or (Tron, or a token without a contract) the address itself. */
+  uri: string;
+  qrSvg: string;
+}>;
+
+/** `asset` picks the token of a stablecoin invoice (`USDT:tron`); other rails send none. */
+export function selectRail(
+  config: KassaConfig,
+  rail: Rail,
+  asset?: string,
+): Promise<ApiResult<PayInstructions>> {
+  const input = asset === undefined ? { rail } : { rail, asset };
+  return post(config, 'checkout.selectRail', input, parseInstructions);
 }
 
 export function parseInstructions(value: unknown): PayInstructions | null {
@@ -156,6 +178,7 @@ export function parseInstructions(value: unknown): PayInstructions | null {
     return url ? { rail: 'card', redirectUrl: url } : null;
   }
   if (value['rail'] === 'stellar') return parseStellarInstructions(value);
+  if (value['rail'] === 'evm') return parseEvmInstructions(value);
   if (value['rail'] !== 'sandbox') return null;
   const handoff = value['handoff'];
   if (handoff === undefined || handoff === null) return { rail: 'sandbox', handoff: null };
@@ -192,6 +215,31 @@ function parseStellarInstructions(value: Record<string, unknown>): StellarInstru
         sep7Uri,
         qrSvg,
       }
+    : null;
+}
+
+const EVM_NETWORKS: readonly EvmNetwork[] = ['ethereum', 'bsc', 'tron'];
+const EVM_ADDRESS = /^0x[\dA-Fa-f]{40}$/;
+const TRON_ADDRESS = /^T[1-9A-HJ-NP-Za-km-z]{33}$/;
+const EIP681 = /^ethereum:(0x[\dA-Fa-f]{40})@\d+\/transfer\?address=(0x[\dA-Fa-f]{40})&uint256=\d+$/;
+
+function parseEvmInstructions(value: Record<string, unknown>): EvmInstructions | null {
+  const { address, amount, asset, network, uri, qrSvg } = value;
+  if (!isRecord(asset) || !isOneOf(EVM_NETWORKS, network) || typeof uri !== 'string') return null;
+  const { id, code, contract } = asset;
+  // The link goes into an href: only a transfer of this token to the address shown, never another
+  // scheme. Without a link, the QR code is of the address itself.
+  const link = network === 'tron' ? null : EIP681.exec(uri);
+  return typeof address === 'string' &&
+    (network === 'tron' ? TRON_ADDRESS : EVM_ADDRESS).test(address) &&
+    typeof amount === 'string' &&
+    isDecimalString(amount) &&
+    isFilledString(id) &&
+    isFilledString(code) &&
+    (contract === null || isFilledString(contract)) &&
+    (uri === address || (link?.[1] === contract && link[2] === address)) &&
+    isSvg(qrSvg)
+    ? { rail: 'evm', address, amount, asset: { id, code, contract }, network, uri, qrSvg }
     : null;
 }
 

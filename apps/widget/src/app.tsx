@@ -10,7 +10,7 @@ import {
 import { httpUrlOrNull, type KassaConfig } from './config';
 import { openParentChannel, type ParentChannel } from './embed';
 import { formatAmount, type Amount } from './format-amount';
-import { pickMessages, type Messages, type StellarErrorCode } from './i18n';
+import { pickMessages, type Messages } from './i18n';
 import { useRestoreFocus } from './focus';
 import { useLiveCheckout, type Simulate, type StellarPayer } from './live';
 import { RailChoice, RailPanel } from './panels';
@@ -19,9 +19,11 @@ type Tone = 'waiting' | 'good' | 'bad';
 /** Seconds on the paid screen before the hosted page takes the payer to the merchant's success URL. */
 const REDIRECT_AFTER_S = 5;
 
-export type ChooseRail = (rail: Rail) => void;
+/** `asset` is the token of a stablecoin invoice; choosing 'evm' without one only offers the tokens. */
+export type ChooseRail = (rail: Rail, asset?: string) => void;
 export type RailState =
-  { rail: null } | { rail: Rail; instructions: PayInstructions | null; error: ApiError | null };
+  | { rail: null }
+  | { rail: Rail; instructions: PayInstructions | null; error: ApiError | null; asset?: string };
 
 export function browserMessages(): Messages {
   const languages = navigator.languages.length > 0 ? navigator.languages : [navigator.language];
@@ -50,16 +52,19 @@ export function App({ config }: { config: KassaConfig }) {
   const onlyRail = checkout && checkout.rails.length === 1 ? checkout.rails[0] : undefined;
   const latestChoice = useRef(0);
   const dueWhenChosen = useRef<string | undefined>(undefined);
-  const choose: ChooseRail = (rail) => {
+  const choose: ChooseRail = (rail, asset) => {
     const attempt = ++latestChoice.current;
     dueWhenChosen.current = checkout?.amountRemaining.amount;
-    setRailState({ rail, instructions: null, error: null });
-    void selectRail(config, rail).then((result) => {
+    const chosen = asset === undefined ? { rail } : { rail, asset };
+    setRailState({ ...chosen, instructions: null, error: null });
+    // Each token is an invoice (an address) of its own: none is made before the payer picks one.
+    if (rail === 'evm' && asset === undefined) return;
+    void selectRail(config, rail, asset).then((result) => {
       if (attempt !== latestChoice.current) return; // the payer chose again meanwhile
       setRailState(
         result.ok
-          ? { rail, instructions: result.value, error: null }
-          : { rail, instructions: null, error: result.error },
+          ? { ...chosen, instructions: result.value, error: null }
+          : { ...chosen, instructions: null, error: result.error },
       );
     });
   };
@@ -68,14 +73,16 @@ export function App({ config }: { config: KassaConfig }) {
   useEffect(() => {
     if (onlyRail) chooseRef.current(onlyRail);
   }, [onlyRail]);
-  // A Stellar request is for what was due when it was made: after a part payment, ask for the rest.
+  // A Stellar request or a stablecoin invoice is for what was due when it was made: after a part
+  // payment, ask for the rest (the same token: SHKeeper updates that invoice).
   const remaining = checkout?.amountRemaining.amount;
   const open = status !== undefined && !FINAL_STATUSES.has(status);
+  const chosenRail = railState.rail;
+  const chosenAsset = railState.rail === null ? undefined : railState.asset;
   useEffect(() => {
-    if (railState.rail === 'stellar' && open && remaining !== dueWhenChosen.current) {
-      chooseRef.current('stellar');
-    }
-  }, [railState.rail, open, remaining]);
+    const asks = chosenRail === 'stellar' || (chosenRail === 'evm' && chosenAsset !== undefined);
+    if (asks && open && remaining !== dueWhenChosen.current) chooseRef.current(chosenRail, chosenAsset);
+  }, [chosenRail, chosenAsset, open, remaining]);
 
   return (
     <CheckoutPage
@@ -240,11 +247,12 @@ function Payment(props: CheckoutPageProps & { checkout: CheckoutView; money: (a:
     <RailPanel
       checkout={checkout}
       state={railState}
+      choose={props.choose}
       simulate={props.simulate}
       stellar={props.stellar}
       t={t}
       money={props.money}
-      retry={() => props.choose(railState.rail)}
+      retry={() => props.choose(railState.rail, railState.asset)}
       changeMethod={checkout.rails.length > 1 ? props.unchoose : null}
       // Nothing in a panel retries by itself (the payer does), so no "Retrying…" there.
       errorText={(error) => errorWords(error.code, t, railState.rail)}
@@ -370,7 +378,8 @@ export function errorText(error: ApiError, t: Messages): string {
 
 /** An error code in words; a rail's own calls have codes of their own, or mean more (rail_not_allowed). */
 export function errorWords(code: string, t: Messages, rail?: Rail): string {
-  if (rail === 'stellar' && isStellarErrorCode(code, t)) return t.errors.stellar[code];
+  if (rail === 'stellar' && isCodeOf(t.errors.stellar, code)) return t.errors.stellar[code];
+  if (rail === 'evm' && isCodeOf(t.errors.evm, code)) return t.errors.evm[code];
   if (code === 'network') return t.errors.network;
   if (code === 'bad_response') return t.errors.badResponse;
   if (code === 'not_found' || code === 'http_404') return t.errors.notFound;
@@ -381,8 +390,8 @@ export function errorWords(code: string, t: Messages, rail?: Rail): string {
   return t.errors.refused;
 }
 
-function isStellarErrorCode(code: string, t: Messages): code is StellarErrorCode {
-  return Object.hasOwn(t.errors.stellar, code);
+function isCodeOf<C extends string>(words: Readonly<Record<C, string>>, code: string): code is C {
+  return Object.hasOwn(words, code);
 }
 
 function navigatorLocale(): string | undefined {

@@ -85,6 +85,16 @@ export type Messages = Readonly<{
     submit: string;
     working: string;
   }>;
+  evm: Readonly<{
+    token: string;
+    show: string;
+    qrCaption: string;
+    qrAlt: string;
+    openWallet: string;
+    address: string;
+    network: string;
+    onlyThis: (code: string, network: string) => string;
+  }>;
   errors: Readonly<{
     network: string;
     badResponse: string;
@@ -95,8 +105,12 @@ export type Messages = Readonly<{
     railUnavailable: string;
     /** By the API's kassaCode, for the Stellar panel's calls. */
     stellar: Readonly<Record<StellarErrorCode, string>>;
+    /** For the stablecoin panel's invoice: this token refused, or SHKeeper unreachable. */
+    evm: Readonly<Record<EvmErrorCode, string>>;
   }>;
 }>;
+
+export type EvmErrorCode = 'rail_not_allowed' | 'provider_unavailable';
 
 /** The kassaCodes the Stellar procedures answer with that the payer can act on. */
 export type StellarErrorCode =
@@ -203,6 +217,16 @@ const en: Messages = {
     submit: 'Send payment',
     working: 'Please wait…',
   },
+  evm: {
+    token: 'Token and network',
+    show: 'Show address',
+    qrCaption: 'Scan with your wallet',
+    qrAlt: 'QR code of the payment',
+    openWallet: 'Open in wallet',
+    address: 'Address',
+    network: 'Network',
+    onlyThis: (code, network) => `Send only ${code} on ${network}; other tokens or networks are lost.`,
+  },
   errors: {
     network: 'Cannot reach the payment server. Check your connection.',
     badResponse: 'The payment server sent an unexpected answer.',
@@ -222,6 +246,10 @@ const en: Messages = {
       transaction_not_found: 'Transaction not found. Check the hash, or try again in a moment.',
       transaction_not_for_checkout:
         'This transaction does not pay this checkout (other memo, destination or asset).',
+    },
+    evm: {
+      rail_not_allowed: 'This checkout cannot be paid with this token now.',
+      provider_unavailable: 'The stablecoin service cannot be reached. Please try again shortly.',
     },
   },
 };
@@ -319,6 +347,17 @@ const de: Messages = {
     submit: 'Zahlung senden',
     working: 'Bitte warten…',
   },
+  evm: {
+    token: 'Token und Netzwerk',
+    show: 'Adresse anzeigen',
+    qrCaption: 'Mit Ihrer Wallet scannen',
+    qrAlt: 'QR-Code der Zahlung',
+    openWallet: 'In der Wallet öffnen',
+    address: 'Adresse',
+    network: 'Netzwerk',
+    onlyThis: (code, network) =>
+      `Nur ${code} über ${network} senden; andere Token oder Netzwerke gehen verloren.`,
+  },
   errors: {
     network: 'Der Zahlungsserver ist nicht erreichbar. Bitte Verbindung prüfen.',
     badResponse: 'Der Zahlungsserver hat unerwartet geantwortet.',
@@ -339,6 +378,10 @@ const de: Messages = {
         'Transaktion nicht gefunden. Prüfen Sie den Hash oder versuchen Sie es gleich erneut.',
       transaction_not_for_checkout:
         'Diese Transaktion bezahlt nicht diese Zahlung (anderes Memo, Empfänger oder Asset).',
+    },
+    evm: {
+      rail_not_allowed: 'Diese Zahlung ist mit diesem Token gerade nicht möglich.',
+      provider_unavailable: 'Der Stablecoin-Dienst ist nicht erreichbar. Bitte gleich erneut versuchen.',
     },
   },
 };

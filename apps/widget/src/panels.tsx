@@ -3,6 +3,8 @@ import { useRestoreFocus } from './focus';
 import type {
   ApiError,
   CheckoutView,
+  EvmInstructions,
+  EvmNetwork,
   Rail,
   SimulateOutcome,
   StellarInstructions,
@@ -23,6 +25,21 @@ import {
 } from './stellar-payment';
 
 const SIMULATIONS: readonly SimulateOutcome[] = ['pay', 'pay_part', 'overpay', 'fail', 'expire'];
+// Names payers know from their wallets' network pickers; the same in every language.
+const EVM_NETWORK_NAMES: Readonly<Record<EvmNetwork, string>> = {
+  tron: 'Tron (TRC20)',
+  bsc: 'BNB Chain (BEP20)',
+  ethereum: 'Ethereum (ERC20)',
+};
+/** The API's own default. */
+const DEFAULT_EVM_ASSET = 'USDT:tron';
+/** The tokens a stablecoin invoice can be made in, by asset id (`USDT:tron`), as wallets name them. */
+const EVM_TOKENS = ['USDT', 'USDC'].flatMap((code) =>
+  Object.entries(EVM_NETWORK_NAMES).map(([network, name]) => ({
+    id: `${code}:${network}`,
+    name: `${code} · ${name}`,
+  })),
+);
 
 /** The rails this checkout offers, as a list of buttons: plain keyboard and screen-reader use. */
 export function RailChoice({
@@ -58,6 +75,7 @@ export function RailChoice({
 type RailPanelProps = {
   checkout: CheckoutView;
   state: Extract<RailState, { rail: Rail }>;
+  choose: ChooseRail;
   simulate: Simulate;
   stellar: StellarPayer;
   t: Messages;
@@ -72,11 +90,13 @@ export function RailPanel(props: RailPanelProps) {
   const { state, t } = props;
   const heading = useRef<HTMLHeadingElement>(null);
   useRestoreFocus(heading, state.rail);
+  const evm = state.rail === 'evm';
   return (
     <section className="card" aria-labelledby="rail-title" data-panel={state.rail}>
       <h2 id="rail-title" ref={heading} tabIndex={-1}>
         {t.railNames[state.rail]}
       </h2>
+      {evm && <TokenPicker asset={state.asset} choose={props.choose} t={t} />}
       {state.error ? (
         <div className="stack">
           <p className="error">{props.errorText(state.error)}</p>
@@ -85,11 +105,14 @@ export function RailPanel(props: RailPanelProps) {
           </button>
         </div>
       ) : !state.instructions ? (
-        <p className="muted">{t.preparing}</p>
+        // A stablecoin invoice waits for the payer's token.
+        (!evm || state.asset !== undefined) && <p className="muted">{t.preparing}</p>
       ) : state.instructions.rail === 'card' ? (
         <CardPanel redirectUrl={state.instructions.redirectUrl} t={t} />
       ) : state.instructions.rail === 'stellar' ? (
         <StellarPanel {...props} instructions={state.instructions} />
+      ) : state.instructions.rail === 'evm' ? (
+        <EvmPanel {...props} instructions={state.instructions} />
       ) : (
         <SandboxPanel {...props} handoff={state.instructions.handoff} />
       )}
@@ -284,6 +307,70 @@ function StellarPanel({
           )}
         </div>
       </details>
+    </div>
+  );
+}
+
+/**
+ * The token and network of a stablecoin invoice, picked before it is made: each is an invoice, and
+ * an address, of its own. A button, not the change of the select: arrow keys would make an invoice
+ * per step.
+ */
+function TokenPicker({ asset, choose, t }: { asset: string | undefined; choose: ChooseRail; t: Messages }) {
+  const id = useId();
+  const [picked, setPicked] = useState(asset ?? DEFAULT_EVM_ASSET);
+  return (
+    <form
+      className="stack"
+      onSubmit={(event) => {
+        event.preventDefault();
+        choose('evm', picked);
+      }}
+    >
+      <label htmlFor={id}>{t.evm.token}</label>
+      <select id={id} value={picked} onChange={(event) => setPicked(event.currentTarget.value)}>
+        {EVM_TOKENS.map((token) => (
+          <option key={token.id} value={token.id}>
+            {token.name}
+          </option>
+        ))}
+      </select>
+      <button type="submit">{t.evm.show}</button>
+    </form>
+  );
+}
+
+/**
+ * Stablecoin: the payer sends `amount` of one token to the invoice's address, from any wallet on
+ * that network. The link (EIP-681) opens EVM wallets with all of it filled in; Tron has no such
+ * link, its QR code is the address. The same token on another network is another coin: lost.
+ */
+function EvmPanel({ instructions, t, money }: RailPanelProps & { instructions: EvmInstructions }) {
+  const { address, amount, asset, uri } = instructions;
+  const network = EVM_NETWORK_NAMES[instructions.network];
+  return (
+    <div className="stack">
+      <p className="warn">{t.evm.onlyThis(asset.code, network)}</p>
+      <QrImage svg={instructions.qrSvg} caption={t.evm.qrCaption} alt={t.evm.qrAlt} />
+      {uri.startsWith('ethereum:') && (
+        <a className="button button-primary" href={uri} target="_blank" rel="noopener">
+          {t.evm.openWallet}
+        </a>
+      )}
+      <dl className="facts">
+        {/* 18 decimals on BNB Chain: shown without trailing zeros, copied exactly as asked. */}
+        <Fact
+          label={t.amountLabel}
+          value={money({
+            amount: amount.includes('.') ? amount.replace(/\.?0+$/, '') : amount,
+            asset: asset.id,
+          })}
+          copyValue={amount}
+          t={t}
+        />
+        <Fact label={t.evm.address} value={address} copyValue={address} t={t} />
+        <Fact label={t.evm.network} value={network} t={t} />
+      </dl>
     </div>
   );
 }

@@ -1,8 +1,10 @@
 import { createServer } from 'node:http';
+import { err, ok } from '@kassa/core';
 import { listen, urlHost } from '../../fake-server';
 import type { AdminCredentials } from './auth';
 import { cryptoSpec, DEFAULT_CRYPTOS, type CryptoSpec } from './cryptos';
 import { parseDecimal, removeExponent, toPlain, type Dec } from './decimal';
+import { createDemoSendHandler, DEMO_SEND_PATH } from './demo-send';
 import { compactSortedJson, pythonDefaultJson, type JsonObject } from './json';
 import { createNotifier, type CallbackAttempt, type CallbackOrder, type OutgoingCallback } from './notifier';
 import { invoiceNotification, payoutNotification, pythonDate } from './notifications';
@@ -137,7 +139,10 @@ export type CompletePayoutOptions = Readonly<{
 }>;
 
 export type FakeShkeeper = Readonly<{
-  /** `http://127.0.0.1:PORT`; the API is under `/api/v1`. */
+  /**
+   * `http://127.0.0.1:PORT`; the API is under `/api/v1`. A person plays the payer on the demo's page,
+   * `/demo/send?address=…&amount=…`, which calls `send`.
+   */
   url: string;
   apiKey: string;
   admin: AdminCredentials;
@@ -305,8 +310,16 @@ export async function startFakeShkeeper(options: FakeShkeeperOptions = {}): Prom
     availability: (crypto) => availability.get(crypto) ?? 'online',
     record: (request) => requests.push(request),
   });
+  const demoSend = createDemoSendHandler({
+    origin: url,
+    send: (address, amount) =>
+      store.invoiceByAddress(address)
+        ? ok(send(address, amount))
+        : err(`${address} is not the address of any invoice here.`),
+  });
   server.on('request', (req, res) => {
-    handle(req, res).catch(() => {
+    const demo = (req.url ?? '').split('?')[0] === DEMO_SEND_PATH;
+    (demo ? demoSend(req, res) : handle(req, res)).catch(() => {
       if (!res.headersSent) res.writeHead(500);
       res.end();
     });
