@@ -2,6 +2,7 @@ import { checkoutRouter } from './routers/checkout';
 import { merchantCheckoutsRouter } from './routers/merchant/checkouts';
 import { merchantSandboxRouter } from './routers/merchant/sandbox';
 import { escrowRouter } from './routers/merchant/escrow';
+import { payoutsRouter } from './routers/merchant/payouts';
 import { refundsRouter } from './routers/merchant/refunds';
 import { settingsRouter } from './routers/merchant/settings';
 import { deliveriesRouter, webhookEndpointsRouter } from './routers/merchant/webhooks';
@@ -15,6 +16,7 @@ export const appRouter = router({
   settings: settingsRouter,
   refunds: refundsRouter,
   escrow: escrowRouter,
+  payouts: payoutsRouter,
   checkout: checkoutRouter,
 });
 

@@ -52,6 +52,24 @@ export function toCheckoutView(c: Checkout, publicUrl: string) {
 }
 export type CheckoutView = ReturnType<typeof toCheckoutView>;
 
+/** A payout as the merchant sees it: pending, processing (SHKeeper has it), paid (sent) or failed. */
+export function toPayoutView(c: Checkout) {
+  const p = c.payment;
+  return {
+    id: p.id,
+    object: 'payout' as const,
+    mode: p.mode,
+    status: p.status,
+    amount: amountView(p.amountDue),
+    destination: c.payoutDestination ?? null,
+    failureReason: p.failureReason,
+    sequence: p.sequence,
+    createdAt: p.createdAt.toISOString(),
+    updatedAt: p.updatedAt.toISOString(),
+  };
+}
+export type PayoutView = ReturnType<typeof toPayoutView>;
+
 /** What the payer's widget sees: no metadata, no merchant internals. */
 export function toPublicCheckoutView(c: Checkout, merchantName: string) {
   const p = c.payment;

@@ -10,4 +10,6 @@ export type Checkout = Readonly<{
   successUrl: string | null;
   cancelUrl: string | null;
   lineItems: readonly LineItem[];
+  /** A payout's destination address (absent for checkouts). */
+  payoutDestination?: string | null;
 }>;

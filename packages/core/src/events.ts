@@ -66,5 +66,16 @@ export function diffEvents(before: Payment, after: Payment, now: Date): DomainEv
   if (after.escrowStatus !== before.escrowStatus && after.escrowStatus && after.escrowStatus !== 'unfunded') {
     types.push(`escrow.${after.escrowStatus}`);
   }
-  return types.map((type) => ({ type, paymentId: after.id, sequence: after.sequence, occurredAt: now }));
+  // A payout has its own words: sent (paid) or failed; its other states are not news.
+  const named =
+    after.direction === 'out'
+      ? types.flatMap((t): DomainEventType[] =>
+          t === 'checkout.paid' || t === 'checkout.overpaid'
+            ? ['payout.paid']
+            : t === 'checkout.failed'
+              ? ['payout.failed']
+              : [],
+        )
+      : types;
+  return named.map((type) => ({ type, paymentId: after.id, sequence: after.sequence, occurredAt: now }));
 }

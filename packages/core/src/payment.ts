@@ -88,6 +88,8 @@ export type Payment = PaymentState &
     expiresAt: Date;
     /** Escrow was requested at creation: paid funds are held until released or refunded. */
     escrow: boolean;
+    /** `out`: a payout, money Kassa sends (absent means a checkout, money coming in). */
+    direction?: 'in' | 'out';
     /** Increments with every change; merchants order events by it. */
     sequence: number;
     /** Every observation that took effect, in arrival order; the state is their fold in time order. */
@@ -103,6 +105,7 @@ export type OpenPaymentInput = Readonly<{
   amountDue: Money;
   expiresAt: Date;
   escrow: boolean;
+  direction?: 'in' | 'out';
   now: Date;
 }>;
 

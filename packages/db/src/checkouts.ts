@@ -28,6 +28,7 @@ export function rowToPayment(row: PaymentRow): Payment {
     amountDue: moneyOf(asset, row.amountDue),
     expiresAt: row.expiresAt,
     escrow: row.escrow,
+    direction: row.direction,
     sequence: row.sequence,
     facts,
     createdAt: row.createdAt,
@@ -67,6 +68,7 @@ function toCheckout(row: PaymentRow, items: readonly LineItemRow[]): Checkout {
     metadata: row.metadata,
     successUrl: row.successUrl,
     cancelUrl: row.cancelUrl,
+    payoutDestination: row.payoutDestination,
     lineItems: items.map((item): LineItem => ({
       name: item.name,
       quantity: item.quantity,
@@ -86,6 +88,8 @@ export async function insertCheckout(tx: Tx | Database, checkout: Checkout): Pro
     asset: p.amountDue.asset,
     amountDue: p.amountDue.minor,
     escrow: p.escrow,
+    direction: p.direction ?? 'in',
+    payoutDestination: checkout.payoutDestination ?? null,
     rails: [...checkout.rails],
     description: checkout.description,
     metadata: { ...checkout.metadata },
@@ -144,18 +148,53 @@ async function withLineItems(db: Tx | Database, rows: readonly PaymentRow[]): Pr
   );
 }
 
-/** A checkout by id, visible only to its merchant in the key's mode (test data never mixes with live). */
+/**
+ * A checkout by id, visible only to its merchant in the key's mode (test data never mixes with
+ * live). With a key, payouts are not checkouts (`getPayout` reads those); without one (workers),
+ * any payment.
+ */
 export async function getCheckout(
   db: Tx | Database,
   id: string,
   scope?: { merchantId: string; mode: Mode },
+  direction: 'in' | 'out' = 'in',
 ): Promise<Checkout | null> {
   const where = scope
-    ? and(eq(payments.id, id), eq(payments.merchantId, scope.merchantId), eq(payments.mode, scope.mode))
+    ? and(
+        eq(payments.id, id),
+        eq(payments.merchantId, scope.merchantId),
+        eq(payments.mode, scope.mode),
+        eq(payments.direction, direction),
+      )
     : eq(payments.id, id);
   const rows = await db.select().from(payments).where(where).limit(1);
   const [checkout] = await withLineItems(db, rows);
   return checkout ?? null;
+}
+
+/** A payout by id, for its merchant in the key's mode. */
+export function getPayout(
+  db: Tx | Database,
+  id: string,
+  scope: { merchantId: string; mode: Mode },
+): Promise<Checkout | null> {
+  return getCheckout(db, id, scope, 'out');
+}
+
+/** Payouts on their way (pending or sent, not yet confirmed): the payout worker's list. */
+export async function payoutsUnderWay(db: Database, limit = 500): Promise<string[]> {
+  const rows = await db
+    .select({ id: payments.id })
+    .from(payments)
+    .where(
+      and(
+        eq(payments.direction, 'out'),
+        or(eq(payments.status, 'pending'), eq(payments.status, 'processing')),
+      ),
+    )
+    .orderBy(asc(payments.createdAt))
+    .limit(limit);
+  return rows.map((r) => r.id);
 }
 
 export type ListCheckoutsQuery = Readonly<{
@@ -167,10 +206,16 @@ export type ListCheckoutsQuery = Readonly<{
   createdBefore?: Date | undefined;
   /** The last item of the previous page: newest first, then by id. */
   after?: { createdAt: Date; id: string } | undefined;
+  /** Checkouts (`in`, the default) or payouts (`out`). */
+  direction?: 'in' | 'out';
 }>;
 
 export async function listCheckouts(db: Database, q: ListCheckoutsQuery): Promise<Checkout[]> {
-  const filters: SQL[] = [eq(payments.merchantId, q.merchantId), eq(payments.mode, q.mode)];
+  const filters: SQL[] = [
+    eq(payments.merchantId, q.merchantId),
+    eq(payments.mode, q.mode),
+    eq(payments.direction, q.direction ?? 'in'),
+  ];
   if (q.status) filters.push(eq(payments.status, q.status));
   if (q.createdAfter) filters.push(gte(payments.createdAt, q.createdAfter));
   if (q.createdBefore) filters.push(lte(payments.createdAt, q.createdBefore));

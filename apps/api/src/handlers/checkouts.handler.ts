@@ -197,12 +197,13 @@ export async function createCheckout(
   );
 }
 
-async function replayIdempotent(
+export async function replayIdempotent(
   deps: ApiDeps,
   key: MerchantKey,
   scope: Parameters<typeof findIdempotencyKey>[1],
   requestHash: string,
   now: Date,
+  direction: 'in' | 'out' = 'in',
 ): Promise<Result<Checkout, KassaError> | null> {
   const hit = await findIdempotencyKey(deps.db.orm, scope, requestHash, now);
   if (!hit) return null;
@@ -212,7 +213,7 @@ async function replayIdempotent(
       message: 'This Idempotency-Key was used with a different request body.',
     });
   }
-  const existing = await getCheckout(deps.db.orm, hit.resourceId, key);
+  const existing = await getCheckout(deps.db.orm, hit.resourceId, key, direction);
   return existing ? ok(existing) : null;
 }
 
@@ -256,6 +257,7 @@ export async function listMerchantCheckouts(
   deps: ApiDeps,
   key: MerchantKey,
   input: ListCheckoutsInput,
+  direction: 'in' | 'out' = 'in',
 ): Promise<Result<{ items: Checkout[]; nextCursor: string | null }, KassaError>> {
   const after = input.cursor ? decodeCursor(input.cursor) : undefined;
   if (after === null)
@@ -268,6 +270,7 @@ export async function listMerchantCheckouts(
     createdAfter: input.createdAfter ? new Date(input.createdAfter) : undefined,
     createdBefore: input.createdBefore ? new Date(input.createdBefore) : undefined,
     after,
+    direction,
   });
   const items = rows.slice(0, input.limit);
   const last = items.at(-1);

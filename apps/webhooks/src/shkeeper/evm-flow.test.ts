@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWebhooksServer, type WebhooksServerDeps } from '../server';
 import { advanceEscrowPayouts } from '../workers/escrow-payouts';
+import { advancePayouts } from '../workers/payouts';
 import { reconcileShkeeper } from '../workers/shkeeper-reconcile';
 
 const API_KEY = 'kassa-test-shkeeper-key-0001';
@@ -346,6 +347,101 @@ describe('escrow: held, then released to the seller or refunded to the buyer, th
     );
     expect(payoutOf(id)).toHaveLength(0);
     expect((await paymentOf(id)).escrowStatus).toBe('funded');
+  });
+});
+
+describe('payouts: tokens sent from the SHKeeper wallet, as outgoing payments', () => {
+  const TRON_DEST = 'TGusXhweqkJ1aJftjmAfLqA1rfEWD4hSGZ';
+  const create = (body: Record<string, unknown>, idempotencyKey?: string) =>
+    rawCall(api.url, 'payouts.create', 'mutation', body, {
+      ...merchant(),
+      ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
+    });
+  const advance = () =>
+    advancePayouts(api.db, rail(), { holder: 'payout-worker', leaseMs: 60_000, now: new Date() });
+  type PayoutView = {
+    id: string;
+    status: string;
+    amount: { amount: string; asset: string };
+    destination: string;
+  };
+
+  it('sent once per idempotency key; paid when SHKeeper confirms; payout.paid in its audit and events', async () => {
+    shkeeper.fund('USDT', '1000');
+    const body = { amount: '120.5', currency: 'USDT:tron', destination: TRON_DEST };
+    const first = await create(body, 'payout-key-1');
+    expect(first.status).toBe(200);
+    const payout = data<PayoutView>(first);
+    expect(payout).toMatchObject({
+      status: 'processing',
+      amount: { amount: '120.500000', asset: 'USDT:tron' },
+      destination: TRON_DEST,
+    });
+    const again = data<PayoutView>(await create(body, 'payout-key-1'));
+    expect(again.id).toBe(payout.id);
+    expect(kassaCode(await create({ ...body, amount: '1' }, 'payout-key-1'))).toBe('idempotency_conflict');
+    const sent = shkeeper.payouts().filter((p) => p.externalId === payout.id);
+    expect(sent).toHaveLength(1);
+    shkeeper.completePayout(sent[0]?.taskId ?? '', 'SUCCESS');
+    await settle();
+    const got = data<PayoutView>(
+      await rawCall(api.url, 'payouts.get', 'query', { id: payout.id }, merchant()),
+    );
+    expect(got.status).toBe('paid');
+    const listed = data<{ data: PayoutView[] }>(
+      await rawCall(api.url, 'payouts.list', 'query', {}, merchant()),
+    );
+    expect(listed.data.map((p) => p.id)).toContain(payout.id);
+    // A payout is not a checkout, and the other way round.
+    expect(kassaCode(await rawCall(api.url, 'checkouts.get', 'query', { id: payout.id }, merchant()))).toBe(
+      'not_found',
+    );
+    const events = await api.db.orm
+      .select({ type: tables.outbox.type })
+      .from(tables.outbox)
+      .where(eq(tables.outbox.paymentId, payout.id));
+    expect(events.map((e) => e.type)).toEqual(['payout.paid']);
+  });
+
+  it('a failed payout is learnt by asking SHKeeper (it sends no failure callback)', async () => {
+    const payout = data<PayoutView>(
+      await create({ amount: '5', currency: 'USDT:tron', destination: TRON_DEST }),
+    );
+    const [task] = shkeeper.payouts().filter((p) => p.externalId === payout.id);
+    shkeeper.completePayout(task?.taskId ?? '', 'FAILURE', 'Have not enough tokens on fee account');
+    await advance();
+    const got = data<PayoutView>(
+      await rawCall(api.url, 'payouts.get', 'query', { id: payout.id }, merchant()),
+    );
+    expect(got.status).toBe('failed');
+    const events = await api.db.orm
+      .select({ type: tables.outbox.type })
+      .from(tables.outbox)
+      .where(eq(tables.outbox.paymentId, payout.id));
+    expect(events.map((e) => e.type)).toEqual(['payout.failed']);
+  });
+
+  it('refuses a bad destination, an unknown token or a zero amount, and sends nothing', async () => {
+    const before = shkeeper.payouts().length;
+    expect(kassaCode(await create({ amount: '1', currency: 'USDT:bsc', destination: TRON_DEST }))).toBe(
+      'destination_invalid',
+    );
+    expect(
+      kassaCode(
+        await create({
+          amount: '1',
+          currency: 'USDT:bsc',
+          destination: '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD',
+        }),
+      ),
+    ).toBe('destination_invalid');
+    expect(kassaCode(await create({ amount: '1', currency: 'DAI:ethereum', destination: TRON_DEST }))).toBe(
+      'asset_unknown',
+    );
+    expect(kassaCode(await create({ amount: '0', currency: 'USDT:tron', destination: TRON_DEST }))).toBe(
+      'amount_invalid',
+    );
+    expect(shkeeper.payouts().length).toBe(before);
   });
 });
 

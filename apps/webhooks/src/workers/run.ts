@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import { startDeliveryWorker, type DeliveryWorkerOptions } from '../delivery/worker';
 import { sweepExpired } from './expiry-sweep';
 import { advanceEscrowPayouts } from './escrow-payouts';
+import { advancePayouts } from './payouts';
 import { reconcileShkeeper } from './shkeeper-reconcile';
 import { startStellarWatcher } from './stellar-watcher';
 import { reconcileStripe } from './stripe-reconcile';
@@ -57,6 +58,8 @@ export function startWorkers(deps: {
         async (holder, leaseMs) => {
           const outcome = await advanceEscrowPayouts(deps.db, evm, { holder, leaseMs, now: clock() });
           if (outcome.sent + outcome.settled > 0) log.info(outcome, 'escrow payouts advanced');
+          const payouts = await advancePayouts(deps.db, evm, { holder, leaseMs, now: clock() });
+          if (payouts.changed > 0) log.info(payouts, 'payouts advanced');
         },
         log,
       )

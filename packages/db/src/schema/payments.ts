@@ -20,6 +20,11 @@ export const payments = pgTable(
     lateReceived: minorUnits('late_received').notNull(),
     refunded: minorUnits('refunded').notNull(),
     escrow: boolean('escrow').notNull(),
+    /** `out` for payouts (money Kassa sends), `in` for checkouts. */
+    direction: text('direction', { enum: ['in', 'out'] })
+      .notNull()
+      .default('in'),
+    payoutDestination: text('payout_destination'),
     escrowStatus: text('escrow_status'),
     failureReason: text('failure_reason'),
     disputeStatus: text('dispute_status', { enum: ['open', 'won', 'lost'] }),

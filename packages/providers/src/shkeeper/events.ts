@@ -5,6 +5,7 @@ import {
   ok,
   type AssetRegistry,
   type Mode,
+  type Money,
   type Observation,
   type Result,
 } from '@kassa/core';
@@ -53,6 +54,8 @@ const PayoutCallback = z.object({
   external_id: z.string().nullable(),
   status: z.string(),
   tx_hash: z.string().nullable().optional(),
+  crypto: z.string().optional(),
+  amount: Decimal.optional(),
 });
 
 /** An escrow payout's external id: the payment, which way, which attempt. */
@@ -77,6 +80,22 @@ export function payoutCallbackEvent(rawBody: string, receivedAt: Date): Result<P
     eventType: 'payout.callback',
     body: JSON.stringify({ receivedAt: receivedAt.toISOString(), payout: json }),
   });
+}
+
+/** A merchant's payout went out: the outgoing payment is paid (the same fact whoever reports it). */
+export function payoutSentSignal(payoutId: string, amount: Money, at: Date, mode: Mode): PaymentSignal {
+  return {
+    paymentId: asPaymentId(payoutId),
+    observation: {
+      source: 'shkeeper',
+      externalId: `payout:${payoutId}`,
+      occurredAt: at,
+      type: 'credit',
+      txKey: `evm-payout:${payoutId}`,
+      amount,
+    },
+    mode,
+  };
 }
 
 /** A payout's outcome as an observation about the escrow it carries out (callback or poll alike). */
@@ -171,8 +190,13 @@ export function decodeShkeeperEvent(
     const payout = PayoutCallback.safeParse(stored.data.payout);
     if (!payout.success) return malformed('not a SHKeeper payout callback');
     if (payout.data.status !== 'SUCCESS' || !payout.data.external_id) return ok([]);
-    const signal = escrowPayoutObservation(payout.data.external_id, 'success', receivedAt, context.mode);
-    return ok(signal ? [signal] : []);
+    const escrow = escrowPayoutObservation(payout.data.external_id, 'success', receivedAt, context.mode);
+    if (escrow) return ok([escrow]);
+    // A merchant's payout (its external id is the payout's own id): sent, so paid.
+    const asset = payout.data.crypto ? assetOfCrypto(context.assets, payout.data.crypto) : null;
+    const minor = asset && payout.data.amount ? shkeeperAmountMinor(asset, payout.data.amount) : null;
+    if (!asset || !minor || !PAYMENT_REF.test(payout.data.external_id)) return ok([]);
+    return ok([payoutSentSignal(payout.data.external_id, moneyOf(asset, minor), receivedAt, context.mode)]);
   }
   let externalId: string;
   let txs: ConfirmedTx[];

@@ -1,0 +1,58 @@
+import { applyObservation, getCheckout, payoutsUnderWay, takeCursorLease, type Db } from '@kassa/db';
+import { payoutSentSignal, SHKEEPER_CRYPTOS, type EvmRail } from '@kassa/providers';
+
+/**
+ * Carries merchants' payouts through: each one pending or sent is looked up at SHKeeper by its id.
+ * Never received: sent now (its id keeps it once). Done: paid. Failed: failed (SHKeeper sends no
+ * failure callback, so this is the only way to learn it). One worker at a time, by a lease.
+ */
+export async function advancePayouts(
+  db: Db,
+  rail: Pick<EvmRail, 'payoutOutcome' | 'sendPayout' | 'config'>,
+  options: Readonly<{ holder: string; leaseMs: number; now: Date }>,
+): Promise<{ busy: boolean; checked: number; changed: number }> {
+  if (!(await takeCursorLease(db, 'shkeeper:payouts', options.holder, options.leaseMs))) {
+    return { busy: true, checked: 0, changed: 0 };
+  }
+  let changed = 0;
+  const ids = await payoutsUnderWay(db.orm);
+  for (const id of ids) {
+    const payout = await getCheckout(db.orm, id);
+    if (!payout?.payoutDestination || payout.payment.mode !== rail.config.mode) continue;
+    const { payment } = payout;
+    const crypto = SHKEEPER_CRYPTOS[payment.amountDue.asset.id];
+    if (!crypto) continue;
+    const outcome = await rail.payoutOutcome(crypto, id);
+    if (!outcome.ok || outcome.value === 'in_progress') continue;
+    const at = options.now;
+    let applied;
+    if (outcome.value === 'unknown') {
+      const sent = await rail.sendPayout({ crypto, amount: payment.amountDue }, payout.payoutDestination, id);
+      if (!sent.ok) continue;
+      applied = await applyObservation(
+        db,
+        id,
+        { source: 'shkeeper', externalId: `payout-submitted:${id}`, occurredAt: at, type: 'seen' },
+        at,
+      );
+    } else if (outcome.value === 'success') {
+      const signal = payoutSentSignal(id, payment.amountDue, at, payment.mode);
+      applied = await applyObservation(db, id, signal.observation, at);
+    } else {
+      applied = await applyObservation(
+        db,
+        id,
+        {
+          source: 'shkeeper',
+          externalId: `payout-failed:${id}`,
+          occurredAt: at,
+          type: 'failed',
+          reason: 'SHKeeper could not send the payout',
+        },
+        at,
+      );
+    }
+    if (applied.type === 'changed') changed++;
+  }
+  return { busy: false, checked: ids.length, changed };
+}
