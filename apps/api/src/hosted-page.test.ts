@@ -54,6 +54,7 @@ describe('merchant settings', () => {
     expect(data(await rawCall(api.url, 'settings.get', 'query', undefined, auth(shop)))).toEqual({
       allowedOrigins: [],
       stablecoinsAtPar: false,
+      underpaymentToleranceBps: 0,
     });
     const updated = await rawCall(
       api.url,
@@ -65,12 +66,14 @@ describe('merchant settings', () => {
     expect(data(updated)).toEqual({
       allowedOrigins: ['https://shop.example', 'http://localhost:8080'],
       stablecoinsAtPar: false,
+      underpaymentToleranceBps: 0,
     });
     // One setting changed; the other kept.
     await rawCall(api.url, 'settings.update', 'mutation', { stablecoinsAtPar: true }, auth(shop));
     expect(data(await rawCall(api.url, 'settings.get', 'query', undefined, auth(shop)))).toEqual({
       allowedOrigins: ['https://shop.example', 'http://localhost:8080'],
       stablecoinsAtPar: true,
+      underpaymentToleranceBps: 0,
     });
   });
 
@@ -102,6 +105,7 @@ describe('merchant settings', () => {
     expect(data(await rawCall(api.url, 'settings.get', 'query', undefined, auth(shop)))).toEqual({
       allowedOrigins: [],
       stablecoinsAtPar: false,
+      underpaymentToleranceBps: 0,
     });
   });
 

@@ -1,4 +1,4 @@
-import { amountRemaining, formatAmount, refundDue, type Checkout, type Money } from '@kassa/core';
+import { amountRemaining, formatAmount, refundDue, zeroOf, type Checkout, type Money } from '@kassa/core';
 import type { AuditRecord } from '@kassa/db';
 
 /** Money at the edge: an exact decimal string and the asset id, never a JSON number. */
@@ -28,6 +28,8 @@ export function toCheckoutView(c: Checkout, publicUrl: string) {
     lateReceived: amountView(p.lateReceived),
     /** Money received on a closed checkout (late, or before a cancel) that should go back to the payer. */
     refundDue: amountView(refundDue(p)),
+    /** Short by up to this much counts as paid (the merchant's tolerance when the checkout was made). */
+    underpaymentTolerance: amountView(p.underpaymentTolerance ?? zeroOf(p.amountDue.asset)),
     escrow: p.escrowStatus,
     failureReason: p.failureReason,
     /** A chargeback: `open` while the payer's bank decides, then `won` or `lost`; null if none. */

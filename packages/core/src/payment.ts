@@ -90,6 +90,8 @@ export type Payment = PaymentState &
     escrow: boolean;
     /** `out`: a payout, money Kassa sends (absent means a checkout, money coming in). */
     direction?: 'in' | 'out';
+    /** How far short of the amount due still counts as paid (the merchant's setting when made). */
+    underpaymentTolerance?: Money;
     /** Increments with every change; merchants order events by it. */
     sequence: number;
     /** Every observation that took effect, in arrival order; the state is their fold in time order. */
@@ -106,6 +108,7 @@ export type OpenPaymentInput = Readonly<{
   expiresAt: Date;
   escrow: boolean;
   direction?: 'in' | 'out';
+  underpaymentTolerance?: Money;
   now: Date;
 }>;
 

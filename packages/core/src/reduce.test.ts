@@ -272,6 +272,13 @@ describe('reduce: what a merchant sees', () => {
     ]);
   });
 
+  it('short by no more than the merchant’s tolerance is paid; a cent more short is partially paid', () => {
+    const tolerant = { ...newPayment('100.00'), underpaymentTolerance: usdOf('0.50') };
+    expect(apply(tolerant, [credit('99.50', 1)]).payment.status).toBe('paid');
+    expect(apply(tolerant, [credit('99.49', 1)]).payment.status).toBe('partially_paid');
+    expect(apply(newPayment('100.00'), [credit('99.99', 1)]).payment.status).toBe('partially_paid');
+  });
+
   it('money in another asset is rejected and changes nothing', () => {
     const o: Observation = {
       type: 'credit',

@@ -285,7 +285,10 @@ function settle(payment: Payment, s: PaymentState): PaymentState {
     status = s.status;
   } else {
     const vsDue = compareMoney(s.received, payment.amountDue);
-    status = vsDue === 'lt' ? 'partially_paid' : vsDue === 'eq' ? 'paid' : 'overpaid';
+    // Short by no more than the merchant's tolerance (fixed when the checkout was made) is paid.
+    const shortBy = payment.amountDue.minor - s.received.minor;
+    const tolerated = vsDue === 'lt' && shortBy <= (payment.underpaymentTolerance?.minor ?? 0n);
+    status = vsDue === 'lt' && !tolerated ? 'partially_paid' : vsDue === 'gt' ? 'overpaid' : 'paid';
   }
   const funded = s.escrowStatus === 'unfunded' && (status === 'paid' || status === 'overpaid');
   return { ...s, status, escrowStatus: funded ? 'funded' : s.escrowStatus };

@@ -1,6 +1,7 @@
 import {
   asPaymentId,
   err,
+  moneyOf,
   ok,
   openPayment,
   parseAmount,
@@ -18,6 +19,7 @@ import {
   createCheckoutRecord,
   findIdempotencyKey,
   getCheckout,
+  getMerchantSettings,
   hashRequest,
   listAudit,
   listCheckouts,
@@ -141,6 +143,8 @@ function chooseRails(
  * a different body is a conflict; the key and the checkout are written in one transaction, so two
  * racing requests with one key still create one checkout.
  */
+const ESCROW_RAILS: ReadonlySet<Rail> = new Set(['evm', 'sandbox']);
+
 export async function createCheckout(
   deps: ApiDeps,
   key: MerchantKey,
@@ -161,12 +165,25 @@ export async function createCheckout(
   if (!priced.ok) return priced;
   const rails = chooseRails(deps, key, input.rails);
   if (!rails.ok) return rails;
+  // Escrow holds money Kassa can later move (release or refund): SHKeeper's wallet, or the sandbox.
+  const unmovable = rails.value.filter((r) => !ESCROW_RAILS.has(r));
+  if (input.escrow && (unmovable.length > 0 || rails.value.length === 0)) {
+    return err({
+      code: 'rail_not_allowed',
+      message: `Escrow needs rails whose money Kassa can move (evm); not ${unmovable.join(', ')}.`,
+    });
+  }
 
+  const toleranceBps =
+    (await getMerchantSettings(deps.db.orm, key.merchantId))?.underpaymentToleranceBps ?? 0;
+  const amountDue = priced.value.amountDue;
   const payment = openPayment({
     id: asPaymentId(newId('pay_')),
     merchantId: key.merchantId,
     mode: key.mode,
-    amountDue: priced.value.amountDue,
+    amountDue,
+    // Fixed now: changing the setting later does not change what this checkout accepts.
+    underpaymentTolerance: moneyOf(amountDue.asset, (amountDue.minor * BigInt(toleranceBps)) / 10_000n),
     expiresAt: new Date(now.getTime() + (input.expiresInSeconds ?? DEFAULT_TTL_S) * 1000),
     escrow: input.escrow ?? false,
     now,

@@ -31,6 +31,8 @@ export const UpdateSettingsInput = z.strictObject({
   allowedOrigins: z.array(Origin).max(20).optional(),
   /** Take USDC for USD prices and EURC for EUR prices, one for one (Stellar). */
   stablecoinsAtPar: z.boolean().optional(),
+  /** Short by up to this many basis points of the amount due still counts as paid (max 10%); for new checkouts. */
+  underpaymentToleranceBps: z.number().int().min(0).max(1000).optional(),
 });
 export type UpdateSettingsInput = z.infer<typeof UpdateSettingsInput>;
 
@@ -38,6 +40,7 @@ export function settingsView(settings: MerchantSettings) {
   return {
     allowedOrigins: [...settings.allowedOrigins],
     stablecoinsAtPar: settings.stablecoinsAtPar ?? false,
+    underpaymentToleranceBps: settings.underpaymentToleranceBps ?? 0,
   };
 }
 
@@ -49,5 +52,8 @@ export async function updateSettings(
   return updateMerchantSettings(db, merchantId, {
     ...(input.allowedOrigins ? { allowedOrigins: [...new Set(input.allowedOrigins)] } : {}),
     ...(input.stablecoinsAtPar !== undefined ? { stablecoinsAtPar: input.stablecoinsAtPar } : {}),
+    ...(input.underpaymentToleranceBps !== undefined
+      ? { underpaymentToleranceBps: input.underpaymentToleranceBps }
+      : {}),
   });
 }

@@ -282,6 +282,18 @@ describe('a card payment through Stripe (the fake)', () => {
     }
   });
 
+  it('escrow is refused on a card checkout: Kassa cannot move card money to a seller', async () => {
+    const res = await rawCall(
+      api.url,
+      'checkouts.create',
+      'mutation',
+      { amount: '9.00', currency: 'USD', rails: ['card'], escrow: true },
+      merchant(),
+    );
+    expect(res.status).toBe(400);
+    expect(kassaCode(res)).toBe('rail_not_allowed');
+  });
+
   it('a checkout not paid by card, or not paid at all, has nothing to refund', async () => {
     const id = await cardCheckout('3.00', 'USD');
     const res = await rawCall(api.url, 'refunds.create', 'mutation', { checkoutId: id }, merchant());

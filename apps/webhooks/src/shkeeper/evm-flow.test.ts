@@ -149,6 +149,35 @@ describe('paying a checkout in stablecoins through SHKeeper', () => {
     expect((await paymentOf(id)).status).toBe('paid');
   });
 
+  it('a merchant who tolerates 5% short gets paid at 96 of 100', async () => {
+    const tolerant = await api.merchant('Tolerant Shop');
+    const auth = { authorization: `Bearer ${tolerant.secretKey}` };
+    await rawCall(api.url, 'settings.update', 'mutation', { underpaymentToleranceBps: 500 }, auth);
+    const created = await rawCall(
+      api.url,
+      'checkouts.create',
+      'mutation',
+      { amount: '100.00', currency: 'USD', rails: ['evm'] },
+      auth,
+    );
+    const view = data<{ id: string; underpaymentTolerance: { amount: string } }>(created);
+    expect(view.underpaymentTolerance.amount).toBe('5.00');
+    const pay = data<Instructions>(
+      await rawCall(
+        api.url,
+        'checkout.selectRail',
+        'mutation',
+        { checkoutId: view.id, rail: 'evm', asset: 'USDT:tron' },
+        {
+          'x-kassa-publishable-key': tolerant.publishableKey,
+        },
+      ),
+    );
+    shkeeper.send(pay.address, '96');
+    await settle();
+    expect((await paymentOf(view.id)).status).toBe('paid');
+  });
+
   it('overpaid is computed from the transactions, not from SHKeeper’s overpaid_fiat', async () => {
     const id = await tokenCheckout('49.99');
     const pay = await choose(id, 'USDT:ethereum');

@@ -17,6 +17,8 @@ export type MerchantSettings = {
    * means no: a merchant opts in, since a stablecoin is not the currency itself.
    */
   stablecoinsAtPar?: boolean;
+  /** Basis points of the amount due a payment may fall short and still count as paid (0 = exact). */
+  underpaymentToleranceBps?: number;
 };
 
 /**

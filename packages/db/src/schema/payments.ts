@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { boolean, index, integer, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import type { Asset } from '@kassa/core';
 import { instant, minorUnits } from './columns';
@@ -25,6 +26,10 @@ export const payments = pgTable(
       .notNull()
       .default('in'),
     payoutDestination: text('payout_destination'),
+    /** Short by up to this much still counts as paid: the merchant's tolerance when the checkout was made. */
+    underpaymentTolerance: minorUnits('underpayment_tolerance')
+      .notNull()
+      .default(sql`0`),
     escrowStatus: text('escrow_status'),
     failureReason: text('failure_reason'),
     disputeStatus: text('dispute_status', { enum: ['open', 'won', 'lost'] }),
