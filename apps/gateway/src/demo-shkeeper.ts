@@ -22,6 +22,9 @@ export async function startDemoShkeeper(
     retryEveryMs: 5_000,
     payoutAutoCompleteMs: 3_000,
   });
+  // The wallet starts with tokens, so a merchant's payout can be sent before anyone has paid.
+  for (const crypto of ['USDT', 'USDC', 'ETH-USDT', 'ETH-USDC', 'BNB-USDT', 'BNB-USDC'])
+    fake.fund(crypto, '100000');
   return {
     fake,
     config: {

@@ -169,6 +169,66 @@ describe('the gateway process', () => {
     }
   });
 
+  it('stablecoins on the fake SHKeeper: a transfer pays an escrow checkout, it is released to a seller, a payout completes', async () => {
+    const gateway = await startGateway();
+    try {
+      const demo = DemoFile.parse(JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8')));
+      const shkeeper = demo.fakes['shkeeper'];
+      if (!shkeeper) throw new Error('no fake SHKeeper in demo.json');
+      const kassa = createKassaClient({ baseUrl: demo.apiUrl, secretKey: demo.secretKey });
+      const checkout = await kassa.checkouts.create.mutate({
+        amount: '30.00',
+        currency: 'USD',
+        rails: ['evm'],
+        escrow: true,
+      });
+      const chosen = await fetch(`${demo.apiUrl}/trpc/checkout.selectRail`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-kassa-publishable-key': demo.publishableKey },
+        body: JSON.stringify({ checkoutId: checkout.id, rail: 'evm', asset: 'USDT:tron' }),
+      });
+      const { result } = (await chosen.json()) as {
+        result: { data: { address: string; amount: string; qrSvg: string; expiresAt: string } };
+      };
+      expect(result.data.qrSvg).toMatch(/^<svg/);
+      expect(Date.parse(result.data.expiresAt)).toBeGreaterThan(Date.now());
+      const sent = await fetch(`${shkeeper}/demo/send`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body: new URLSearchParams({ address: result.data.address, amount: result.data.amount }).toString(),
+      });
+      expect(sent.status).toBe(200);
+      await waitUntil(
+        async () => (await kassa.checkouts.get.query({ id: checkout.id })).escrow === 'funded',
+        15_000,
+      );
+
+      const seller = 'TGusXhweqkJ1aJftjmAfLqA1rfEWD4hSGZ';
+      expect(
+        (await kassa.escrow.release.mutate({ checkoutId: checkout.id, destination: seller })).escrow,
+      ).toBe('releasing');
+      // The fake wallet sends it after a moment and SHKeeper calls back: released.
+      await waitUntil(
+        async () => (await kassa.checkouts.get.query({ id: checkout.id })).escrow === 'released',
+        20_000,
+      );
+      const audit = await kassa.checkouts.audit.query({ id: checkout.id });
+      expect(audit.data.map((a) => a.cause.type)).toContain('escrow_paid_out');
+
+      const payout = await kassa.payouts.create.mutate({
+        amount: '12.5',
+        currency: 'USDT:tron',
+        destination: seller,
+      });
+      await waitUntil(
+        async () => (await kassa.payouts.get.query({ id: payout.id })).status === 'paid',
+        20_000,
+      );
+    } finally {
+      await stop(gateway, 'SIGINT');
+    }
+  });
+
   it('keeps its data and demo merchant across a restart', async () => {
     expect(existsSync(join(dataDir, 'demo.json'))).toBe(true);
     const gateway = await startGateway();

@@ -160,7 +160,9 @@ async function main(): Promise<void> {
             `  Test wallet      ${demoStellar.wallet.url}  (pays a checkout's SEP-7 link)`,
           ]
         : []),
-      ...(demoShkeeper ? [`  Fake SHKeeper    ${demoShkeeper.fake.url}  (USDT/USDC invoices, offline)`] : []),
+      ...(demoShkeeper
+        ? [`  Fake SHKeeper    ${demoShkeeper.fake.url}  (USDT/USDC offline; pay an invoice at /demo/send)`]
+        : []),
       `  Saved to         ${demoFile}`,
       '  Ctrl-C stops it.',
       '',
