@@ -37,7 +37,14 @@ export type Observation = Base &
     /** The payer disputed the payment with their bank (a chargeback), or the dispute was decided. */
     | { type: 'dispute'; disputeKey: string; status: DisputeStatus }
     /** The merchant asks to pay the held money out: to the seller (release) or back (refund). */
-    | { type: 'escrow_requested'; direction: 'release' | 'refund'; payoutRef: string; destination: string }
+    | {
+        type: 'escrow_requested';
+        direction: 'release' | 'refund';
+        payoutRef: string;
+        destination: string;
+        /** What is sent, fixed at the request: the provider's asset name and an exact decimal. */
+        payout: Readonly<{ asset: string; amount: string }>;
+      }
     | { type: 'escrow_released' }
     | { type: 'escrow_refunded'; amount: Money }
     /** The payout of the request `payoutRef` went through: released to the seller or refunded in full. */

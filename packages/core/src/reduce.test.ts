@@ -220,6 +220,7 @@ describe('reduce: what a merchant sees', () => {
       direction,
       payoutRef: ref,
       destination: '0xabc',
+      payout: { asset: 'ETH-USDT', amount: '10' },
     });
     const failed = (ref: string, at: number): Observation => ({
       type: 'escrow_failed',

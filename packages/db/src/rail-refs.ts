@@ -8,7 +8,7 @@ export type ResolvedRailRef = Readonly<{ paymentId: string; quote: Quote | null;
 
 /**
  * Names a payment by a rail's reference. Registering the same reference for the same payment again
- * keeps the first quote; a reference another payment holds is refused (`taken`), never moved.
+ * takes its newest quote; a reference another payment holds is refused (`taken`), never moved.
  */
 export async function registerRailRef(
   db: Db,
@@ -23,8 +23,12 @@ export async function registerRailRef(
       quote: input.quote,
       createdAt: input.now,
     })
-    // The first quote stays: money paid under it is credited at it, whenever it is processed.
-    .onConflictDoNothing();
+    // Asked again (a re-quote): the payer now sees the newest quote, so money is credited at it.
+    .onConflictDoUpdate({
+      target: [railRefs.rail, railRefs.ref],
+      set: { quote: input.quote },
+      setWhere: eq(railRefs.paymentId, input.paymentId),
+    });
   const owner = await findRailRef(db, input);
   return owner?.paymentId === input.paymentId ? { ok: true } : { ok: false, error: 'taken' };
 }

@@ -36,7 +36,14 @@ export async function requestEscrowPayout(
   }
   const active = activeEscrowRequest(payment);
   const underWay = direction === 'release' ? ['releasing', 'released'] : ['refunding', 'refunded'];
-  if (active?.direction === direction && underWay.includes(payment.escrowStatus ?? '')) return ok(checkout);
+  if (active?.direction === direction && underWay.includes(payment.escrowStatus ?? '')) {
+    // The same request again is the same request; another destination is not.
+    if (active.destination.toLowerCase() === input.destination.toLowerCase()) return ok(checkout);
+    return err({
+      code: 'escrow_conflict',
+      message: `This escrow is already being paid to ${active.destination}.`,
+    });
+  }
 
   const funds = escrowFunds(payment);
   if (!funds) {
@@ -45,7 +52,7 @@ export async function requestEscrowPayout(
       message: 'This escrow holds nothing Kassa can pay out (nothing received, or several tokens).',
     });
   }
-  const destination = parseDestination(funds.amount.asset.network, input.destination);
+  const destination = parseDestination(funds.network, input.destination);
   if (!destination.ok) return err({ code: 'destination_invalid', message: destination.error });
 
   const attempt = payment.facts.filter((f) => f.type === 'escrow_requested').length + 1;
@@ -61,6 +68,7 @@ export async function requestEscrowPayout(
       direction,
       payoutRef,
       destination: destination.value,
+      payout: { asset: funds.crypto, amount: funds.amount },
     },
     deps.clock(),
   );
@@ -72,11 +80,27 @@ export async function requestEscrowPayout(
   }
   // Sent now; if SHKeeper cannot be reached, the escrow worker sends it (the payout ref keeps it once).
   const sent = await rail.sendPayout(funds, destination.value, payoutRef);
-  if (!sent.ok)
+  if (!sent.ok && sent.error.code === 'provider_unavailable') {
     deps.log.warn(
       { payoutRef, reason: sent.error.message },
       'escrow payout not sent yet; the worker retries',
     );
+  } else if (!sent.ok) {
+    // SHKeeper refused it (credentials, a disabled token): failed, so it may be asked again.
+    await applyObservation(
+      deps.db,
+      payment.id,
+      {
+        source: 'shkeeper',
+        externalId: `payout-refused:${payoutRef}`,
+        occurredAt: deps.clock(),
+        type: 'escrow_failed',
+        payoutRef,
+        reason: sent.error.message,
+      },
+      deps.clock(),
+    );
+  }
   const after = await getCheckout(deps.db.orm, payment.id, key);
   return after ? ok(after) : err({ code: 'not_found', message: `No checkout ${input.checkoutId}.` });
 }

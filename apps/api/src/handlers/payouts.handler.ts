@@ -7,7 +7,7 @@ import {
   newId,
   type MerchantKey,
 } from '@kassa/db';
-import { parseDestination, SHKEEPER_CRYPTOS } from '@kassa/providers';
+import { parseDestination, payoutAmount, SHKEEPER_CRYPTOS } from '@kassa/providers';
 import { z } from 'zod';
 import type { ApiDeps } from '../deps';
 import type { KassaError } from '../errors';
@@ -101,12 +101,30 @@ export async function createPayout(
   }
   deps.log.info({ paymentId: payment.id, merchantId: key.merchantId }, 'payout created');
   // Sent now; if SHKeeper cannot be reached, the payout worker sends it (its id keeps it once).
-  const sent = await rail.sendPayout({ crypto, amount: amount.value }, destination.value, payment.id);
+  const sent = await rail.sendPayout(
+    { crypto, amount: payoutAmount(amount.value) },
+    destination.value,
+    payment.id,
+  );
   if (sent.ok) {
     await applyObservation(
       deps.db,
       payment.id,
       { source: 'shkeeper', externalId: `payout-submitted:${payment.id}`, occurredAt: now, type: 'seen' },
+      now,
+    );
+  } else if (sent.error.code !== 'provider_unavailable') {
+    // Refused by SHKeeper (credentials, a disabled token): failed, with its reason.
+    await applyObservation(
+      deps.db,
+      payment.id,
+      {
+        source: 'shkeeper',
+        externalId: `payout-refused:${payment.id}`,
+        occurredAt: now,
+        type: 'failed',
+        reason: sent.error.message,
+      },
       now,
     );
   } else {

@@ -30,7 +30,7 @@ export async function receiveShkeeperCallback(
   const now = deps.now();
   const auth = verifyShkeeperCallback(
     {
-      rawBody: text,
+      rawBody,
       signature: headers.signature,
       timestamp: headers.timestamp,
       apiKeyHeader: headers.apiKey,
@@ -75,7 +75,7 @@ export async function receiveShkeeperPayout(
   const text = rawBody.toString('utf8');
   const now = deps.now();
   const auth = verifyShkeeperCallback(
-    { rawBody: text, signature: headers.signature, timestamp: headers.timestamp, apiKeyHeader: null },
+    { rawBody, signature: headers.signature, timestamp: headers.timestamp, apiKeyHeader: null },
     { apiKey: deps.rail.config.apiKey, legacyCallbacks: false },
     now,
   );

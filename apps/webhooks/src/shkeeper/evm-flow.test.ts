@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { rawCall, startTestApi, type TestApi, type TestMerchant } from '@kassa/api/testing';
 import { drainInbox, getCheckout, tables } from '@kassa/db';
@@ -213,7 +214,7 @@ describe('paying a checkout in stablecoins through SHKeeper', () => {
     expect((await paymentOf(id)).status).toBe('paid');
   });
 
-  it('a forged or stale callback gets 401 and stores nothing', async () => {
+  it('a forged or stale callback gets 401 and is not stored; a fresh signed one is', async () => {
     const body = JSON.stringify({
       external_id: 'pay_forged0000000001',
       crypto: 'ETH-USDT',
@@ -233,11 +234,35 @@ describe('paying a checkout in stablecoins through SHKeeper', () => {
     expect((await post({})).status).toBe(401);
     // The API key alone is not enough unless legacy callbacks are allowed.
     expect((await post({ 'x-shkeeper-api-key': API_KEY })).status).toBe(401);
+    // Signed with the right key, but 301 s old, or from the future: a replay.
+    for (const ts of [now - 301, now + 301]) {
+      const signature = createHmac('sha256', API_KEY).update(`${ts}.${body}`).digest('hex');
+      expect(
+        (await post({ 'x-shkeeper-timestamp': String(ts), 'x-shkeeper-signature': signature })).status,
+      ).toBe(401);
+    }
+    const fresh = createHmac('sha256', API_KEY).update(`${now}.${body}`).digest('hex');
+    expect((await post({ 'x-shkeeper-timestamp': String(now), 'x-shkeeper-signature': fresh })).status).toBe(
+      202,
+    );
+    // The payout callback (it releases escrow) takes only a signed one, never the API key alone.
+    const payoutPost = (headers: Record<string, string>) =>
+      fetch(`${receiverUrl}/shkeeper/payout`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+      });
+    expect((await payoutPost({ 'x-shkeeper-api-key': API_KEY })).status).toBe(401);
+    expect(
+      (await payoutPost({ 'x-shkeeper-timestamp': String(now), 'x-shkeeper-signature': 'cd'.repeat(32) }))
+        .status,
+    ).toBe(401);
+    // Only the correctly signed one was stored.
     const rows = await api.db.orm
       .select()
       .from(tables.providerInbox)
       .where(eq(tables.providerInbox.provider, 'shkeeper'));
-    expect(rows.some((r) => r.body.includes('pay_forged'))).toBe(false);
+    expect(rows.filter((r) => r.body.includes('pay_forged'))).toHaveLength(1);
   });
 
   it('a lost callback is found by reading the invoice back', async () => {
@@ -315,8 +340,9 @@ describe('escrow: held, then released to the seller or refunded to the buyer, th
     const res = await escrow('release', id, SELLER.toLowerCase());
     expect(res.status).toBe(200);
     expect(data<{ escrow: string }>(res).escrow).toBe('releasing');
-    // Asked again while under way: the same release, not a second payout.
+    // Asked again while under way: the same release, not a second payout; to another address: refused.
     expect((await escrow('release', id, SELLER)).status).toBe(200);
+    expect(kassaCode(await escrow('release', id, BUYER))).toBe('escrow_conflict');
     const payouts = payoutOf(id);
     expect(payouts).toHaveLength(1);
     expect(payouts[0]).toMatchObject({ crypto: 'ETH-USDT', destination: SELLER });
@@ -412,7 +438,9 @@ describe('payouts: tokens sent from the SHKeeper wallet, as outgoing payments', 
     const sent = shkeeper.payouts().filter((p) => p.externalId === payout.id);
     expect(sent).toHaveLength(1);
     shkeeper.completePayout(sent[0]?.taskId ?? '', 'SUCCESS');
+    // SHKeeper's callback says so, but its amount is rounded: the worker confirms by status, exactly.
     await settle();
+    await advance();
     const got = data<PayoutView>(
       await rawCall(api.url, 'payouts.get', 'query', { id: payout.id }, merchant()),
     );

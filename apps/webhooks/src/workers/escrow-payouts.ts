@@ -6,7 +6,10 @@ import {
   takeCursorLease,
   type Db,
 } from '@kassa/db';
-import { escrowFunds, escrowPayoutObservation, type EvmRail } from '@kassa/providers';
+import { escrowPayoutObservation, type EvmRail } from '@kassa/providers';
+
+/** A payout SHKeeper has not heard of is sent again only this long after it was first asked for. */
+export const RESEND_AFTER_MS = 10 * 60_000;
 
 /**
  * Carries escrow payouts through: each release or refund under way is looked up at SHKeeper by its
@@ -28,11 +31,14 @@ export async function advanceEscrowPayouts(
   for (const id of ids) {
     const checkout = await getCheckout(db.orm, id);
     const request = checkout ? activeEscrowRequest(checkout.payment) : null;
-    const funds = checkout ? escrowFunds(checkout.payment) : null;
-    if (!checkout || !request || !funds || checkout.payment.mode !== rail.config.mode) continue;
+    if (!checkout || !request || checkout.payment.mode !== rail.config.mode) continue;
+    const funds = { crypto: request.payout.asset, amount: request.payout.amount };
     const outcome = await rail.payoutOutcome(funds.crypto, request.payoutRef);
     if (!outcome.ok) continue;
     if (outcome.value === 'unknown') {
+      // SHKeeper checks a payout's external id before it writes it down, so a send still in flight
+      // is invisible: send again only when the first has surely failed to arrive.
+      if (options.now.getTime() - request.occurredAt.getTime() < RESEND_AFTER_MS) continue;
       if ((await rail.sendPayout(funds, request.destination, request.payoutRef)).ok) sent++;
       continue;
     }

@@ -1,5 +1,6 @@
 import { applyObservation, getCheckout, payoutsUnderWay, takeCursorLease, type Db } from '@kassa/db';
-import { payoutSentSignal, SHKEEPER_CRYPTOS, type EvmRail } from '@kassa/providers';
+import { payoutAmount, payoutSentSignal, SHKEEPER_CRYPTOS, type EvmRail } from '@kassa/providers';
+import { RESEND_AFTER_MS } from './escrow-payouts';
 
 /**
  * Carries merchants' payouts through: each one pending or sent is looked up at SHKeeper by its id.
@@ -27,7 +28,13 @@ export async function advancePayouts(
     const at = options.now;
     let applied;
     if (outcome.value === 'unknown') {
-      const sent = await rail.sendPayout({ crypto, amount: payment.amountDue }, payout.payoutDestination, id);
+      // Not while a first send may still be in flight (SHKeeper's duplicate check is not atomic).
+      if (options.now.getTime() - payment.createdAt.getTime() < RESEND_AFTER_MS) continue;
+      const sent = await rail.sendPayout(
+        { crypto, amount: payoutAmount(payment.amountDue) },
+        payout.payoutDestination,
+        id,
+      );
       if (!sent.ok) continue;
       applied = await applyObservation(
         db,

@@ -54,7 +54,7 @@ export function startWorkers(deps: {
   const evm = deps.evm;
   const escrowPoller = evm
     ? startPeriodic(
-        deps.escrowEveryMs ?? 15_000,
+        deps.escrowEveryMs ?? 5_000,
         async (holder, leaseMs) => {
           const outcome = await advanceEscrowPayouts(deps.db, evm, { holder, leaseMs, now: clock() });
           if (outcome.sent + outcome.settled > 0) log.info(outcome, 'escrow payouts advanced');

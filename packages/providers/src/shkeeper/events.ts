@@ -192,11 +192,9 @@ export function decodeShkeeperEvent(
     if (payout.data.status !== 'SUCCESS' || !payout.data.external_id) return ok([]);
     const escrow = escrowPayoutObservation(payout.data.external_id, 'success', receivedAt, context.mode);
     if (escrow) return ok([escrow]);
-    // A merchant's payout (its external id is the payout's own id): sent, so paid.
-    const asset = payout.data.crypto ? assetOfCrypto(context.assets, payout.data.crypto) : null;
-    const minor = asset && payout.data.amount ? shkeeperAmountMinor(asset, payout.data.amount) : null;
-    if (!asset || !minor || !PAYMENT_REF.test(payout.data.external_id)) return ok([]);
-    return ok([payoutSentSignal(payout.data.external_id, moneyOf(asset, minor), receivedAt, context.mode)]);
+    // A merchant's payout: the payout worker confirms it by its status, with the exact amount due
+    // (SHKeeper's amount has at most 10 decimals and could credit less than an 18-decimal token's).
+    return ok([]);
   }
   let externalId: string;
   let txs: ConfirmedTx[];
@@ -222,12 +220,15 @@ export function decodeShkeeperEvent(
     const callback = InvoiceCallback.safeParse(stored.data.callback);
     if (!callback.success) return malformed('not a SHKeeper invoice callback');
     externalId = callback.data.external_id;
-    // Invoice callbacks are sent only for confirmed transactions (PROVIDERS.md 2.4).
-    txs = callback.data.transactions.map((t) => ({
-      txid: t.txid,
-      crypto: t.crypto,
-      amount: t.amount_crypto,
-    }));
+    // A callback is sent when its trigger transaction has the wallet's confirmations; the others it
+    // lists may not have them yet, and each gets its own callback when it does.
+    txs = callback.data.transactions
+      .filter((t) => t.trigger === true)
+      .map((t) => ({
+        txid: t.txid,
+        crypto: t.crypto,
+        amount: t.amount_crypto,
+      }));
   }
   if (!PAYMENT_REF.test(externalId)) return ok([]);
 

@@ -30,7 +30,8 @@ import type { ShkeeperConfig } from './config';
 import { SHKEEPER_CRYPTOS, shkeeperAmountMinor } from './cryptos';
 import { decodeShkeeperEvent, invoiceEvent } from './events';
 
-export type EscrowPayout = Readonly<{ crypto: string; amount: Money }>;
+/** A payout as SHKeeper takes it: its crypto name and an exact decimal amount. */
+export type EscrowPayout = Readonly<{ crypto: string; amount: string }>;
 
 export type EvmRail = Omit<RailAdapter, 'instructions'> & {
   readonly config: ShkeeperConfig;
@@ -134,7 +135,7 @@ export function createEvmRail(config: ShkeeperConfig, assets: AssetRegistry): Ev
 
     async sendPayout(payout, destination, payoutRef) {
       const sent = await client.payout(payout.crypto, {
-        amount: plainDecimal(formatAmount(payout.amount)),
+        amount: payout.amount,
         destination,
         fee: config.payoutFee,
         callback_url: config.payoutCallbackUrl,
@@ -182,17 +183,27 @@ function notAllowed(message: string): Result<never, RailError> {
  * What an escrow holds: everything received, in the token it came in (what SHKeeper's wallet has
  * for it). Null when nothing came, or it came in several tokens (one payout moves one token).
  */
-export function escrowFunds(payment: Payment): EscrowPayout | null {
+export function escrowFunds(payment: Payment): (EscrowPayout & { network: string }) | null {
   const counted = new Map<string, Money>();
   for (const fact of payment.facts) {
-    if (fact.type === 'credit' && fact.paid && fact.txKey.startsWith('evm:'))
+    // On-time money only: late money is owed back to the payer, not held for the seller.
+    const late = fact.occurredAt.getTime() > payment.expiresAt.getTime();
+    if (fact.type === 'credit' && fact.paid && fact.txKey.startsWith('evm:') && !late) {
       counted.set(fact.txKey, fact.paid);
+    }
   }
   const paid = [...counted.values()];
   const first = paid[0];
   if (!first || paid.some((m) => !sameAsset(m.asset, first.asset))) return null;
   const crypto = SHKEEPER_CRYPTOS[first.asset.id];
-  return crypto ? { crypto, amount: sumMoney(first.asset, paid) } : null;
+  return crypto
+    ? { crypto, amount: payoutAmount(sumMoney(first.asset, paid)), network: first.asset.network }
+    : null;
+}
+
+/** An amount as SHKeeper's payout takes it: a plain decimal without trailing zeros ("10", "12.5"). */
+export function payoutAmount(amount: Money): string {
+  return plainDecimal(formatAmount(amount));
 }
 
 /** SHKeeper's amounts: no trailing zeros ("10", "12.5"). */

@@ -22,7 +22,8 @@ export type CallbackRejection = Readonly<{
  */
 export function verifyShkeeperCallback(
   input: Readonly<{
-    rawBody: string;
+    /** The bytes as they came: the signature is over them, not over any re-encoding. */
+    rawBody: Buffer;
     signature: string | null;
     timestamp: string | null;
     apiKeyHeader: string | null;
@@ -40,7 +41,7 @@ export function verifyShkeeperCallback(
     }
     const expected = createHmac('sha256', config.apiKey)
       .update(`${input.timestamp}.`)
-      .update(input.rawBody, 'utf8')
+      .update(input.rawBody)
       .digest();
     const given = /^[0-9a-f]{64}$/i.test(input.signature) ? Buffer.from(input.signature, 'hex') : null;
     if (!given || !timingSafeEqual(given, expected)) {
