@@ -210,7 +210,7 @@ describe('the gateway process', () => {
       // The fake wallet sends it after a moment and SHKeeper calls back: released.
       await waitUntil(
         async () => (await kassa.checkouts.get.query({ id: checkout.id })).escrow === 'released',
-        20_000,
+        30_000,
       );
       const audit = await kassa.checkouts.audit.query({ id: checkout.id });
       expect(audit.data.map((a) => a.cause.type)).toContain('escrow_paid_out');
@@ -222,7 +222,7 @@ describe('the gateway process', () => {
       });
       await waitUntil(
         async () => (await kassa.payouts.get.query({ id: payout.id })).status === 'paid',
-        20_000,
+        30_000,
       );
     } finally {
       await stop(gateway, 'SIGINT');

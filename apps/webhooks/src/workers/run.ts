@@ -62,6 +62,7 @@ export function startWorkers(deps: {
           if (payouts.changed > 0) log.info(payouts, 'payouts advanced');
         },
         log,
+        { db: deps.db, leases: ['shkeeper:escrow', 'shkeeper:payouts'] },
       )
     : null;
   const invoicePoller = evm
@@ -75,6 +76,7 @@ export function startWorkers(deps: {
             log.warn(outcome, 'some shkeeper invoices could not be read; trying again next time');
         },
         log,
+        { db: deps.db, leases: ['shkeeper:invoices'] },
       )
     : null;
 
@@ -178,6 +180,8 @@ function startPeriodic(
   everyMs: number,
   work: (holder: string, leaseMs: number) => Promise<void>,
   log: Logger,
+  /** The leases `work` takes: given up on stop, so the next process need not wait for them to lapse. */
+  owned: { db: Db; leases: readonly string[] },
 ): { stop(): Promise<void> } {
   const holder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const leaseMs = 2 * everyMs + 30_000;
@@ -198,6 +202,9 @@ function startPeriodic(
       stopped = true;
       if (timer) clearTimeout(timer);
       await running;
+      await Promise.all(
+        owned.leases.map((name) => releaseCursorLease(owned.db, name, holder).catch(() => undefined)),
+      );
     },
   };
 }
