@@ -30,6 +30,7 @@ export type KassaErrorCode =
   | 'transaction_not_for_checkout'
   | 'escrow_conflict'
   | 'destination_invalid'
+  | 'insufficient_balance'
   | 'internal';
 
 /** The one table from domain errors to tRPC (and so HTTP) codes. */
@@ -61,6 +62,7 @@ const TRPC_CODES: Readonly<Record<KassaErrorCode, TRPC_ERROR_CODE_KEY>> = {
   transaction_not_for_checkout: 'CONFLICT',
   escrow_conflict: 'CONFLICT',
   destination_invalid: 'BAD_REQUEST',
+  insufficient_balance: 'PRECONDITION_FAILED',
   internal: 'INTERNAL_SERVER_ERROR',
 };
 

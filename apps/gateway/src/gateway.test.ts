@@ -215,6 +215,24 @@ describe('the gateway process', () => {
       const audit = await kassa.checkouts.audit.query({ id: checkout.id });
       expect(audit.data.map((a) => a.cause.type)).toContain('escrow_paid_out');
 
+      // A payout spends what the shop's own (not escrow) checkouts received in that token.
+      const sale = await kassa.checkouts.create.mutate({ amount: '15.00', currency: 'USD', rails: ['evm'] });
+      const saleRail = await fetch(`${demo.apiUrl}/trpc/checkout.selectRail`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-kassa-publishable-key': demo.publishableKey },
+        body: JSON.stringify({ checkoutId: sale.id, rail: 'evm', asset: 'USDT:tron' }),
+      });
+      const saleAddress = ((await saleRail.json()) as { result: { data: { address: string } } }).result.data
+        .address;
+      await fetch(`${shkeeper}/demo/send`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body: new URLSearchParams({ address: saleAddress, amount: '15' }).toString(),
+      });
+      await waitUntil(
+        async () => (await kassa.checkouts.get.query({ id: sale.id })).status === 'paid',
+        15_000,
+      );
       const payout = await kassa.payouts.create.mutate({
         amount: '12.5',
         currency: 'USDT:tron',

@@ -20,3 +20,4 @@ export * from './inbox';
 export * from './webhooks';
 export * from './cursors';
 export * from './rail-refs';
+export * from './payouts';

@@ -1,7 +1,7 @@
 import { asPaymentId, err, ok, openPayment, parseAmount, type Checkout, type Result } from '@kassa/core';
 import {
   applyObservation,
-  createCheckoutRecord,
+  createPayoutRecord,
   getPayout,
   hashRequest,
   newId,
@@ -91,8 +91,14 @@ export async function createPayout(
     lineItems: [],
     payoutDestination: destination.value,
   };
-  const created = await createCheckoutRecord(deps.db.orm, payout, scope ? { scope, requestHash, now } : null);
-  if (!created) {
+  const created = await createPayoutRecord(deps.db.orm, payout, scope ? { scope, requestHash, now } : null);
+  if (created === 'insufficient') {
+    return err({
+      code: 'insufficient_balance',
+      message: `Your ${input.currency} balance (what your checkouts received, less payouts) does not cover ${input.amount}.`,
+    });
+  }
+  if (created === 'key_taken') {
     const replay = scope ? await replayIdempotent(deps, key, scope, requestHash, now, 'out') : null;
     return (
       replay ??

@@ -423,13 +423,13 @@ describe('payouts: tokens sent from the SHKeeper wallet, as outgoing payments', 
 
   it('sent once per idempotency key; paid when SHKeeper confirms; payout.paid in its audit and events', async () => {
     shkeeper.fund('USDT', '1000');
-    const body = { amount: '120.5', currency: 'USDT:tron', destination: TRON_DEST };
+    const body = { amount: '60.5', currency: 'USDT:tron', destination: TRON_DEST };
     const first = await create(body, 'payout-key-1');
     expect(first.status).toBe(200);
     const payout = data<PayoutView>(first);
     expect(payout).toMatchObject({
       status: 'processing',
-      amount: { amount: '120.500000', asset: 'USDT:tron' },
+      amount: { amount: '60.500000', asset: 'USDT:tron' },
       destination: TRON_DEST,
     });
     const again = data<PayoutView>(await create(body, 'payout-key-1'));
@@ -476,6 +476,33 @@ describe('payouts: tokens sent from the SHKeeper wallet, as outgoing payments', 
       .from(tables.outbox)
       .where(eq(tables.outbox.paymentId, payout.id));
     expect(events.map((e) => e.type)).toEqual(['payout.failed']);
+  });
+
+  it('never more than the merchant’s own balance in the token, even when two payouts race for it', async () => {
+    // This shop's Tron USDT so far: 100 + 7 received, 60.5 paid out, 5 failed (not counted).
+    const balance = 107 - 60.5;
+    const over = await create({
+      amount: String(balance + 0.01),
+      currency: 'USDT:tron',
+      destination: TRON_DEST,
+    });
+    expect(kassaCode(over)).toBe('insufficient_balance');
+    const half = String((balance / 2 + 1).toFixed(2));
+    const racing = await Promise.all([
+      create({ amount: half, currency: 'USDT:tron', destination: TRON_DEST }),
+      create({ amount: half, currency: 'USDT:tron', destination: TRON_DEST }),
+    ]);
+    expect(racing.map((r) => r.status).sort()).toEqual([200, 412]);
+    // Another merchant has received nothing in this token: nothing to pay out.
+    const other = await api.merchant('Empty Shop');
+    const theirs = await rawCall(
+      api.url,
+      'payouts.create',
+      'mutation',
+      { amount: '1', currency: 'USDT:tron', destination: TRON_DEST },
+      { authorization: `Bearer ${other.secretKey}` },
+    );
+    expect(kassaCode(theirs)).toBe('insufficient_balance');
   });
 
   it('refuses a bad destination, an unknown token or a zero amount, and sends nothing', async () => {
