@@ -4,6 +4,9 @@ import type { Db } from './client';
 import { payments, railRefs } from './schema';
 
 export type RailRef = Readonly<{ rail: string; ref: string }>;
+
+/** The rail_refs kind for SHKeeper payout tasks: a payout's task ids, newest last. */
+export const PAYOUT_TASK = 'shkeeper-task';
 export type ResolvedRailRef = Readonly<{ paymentId: string; quote: Quote | null; paymentAsset: Asset }>;
 
 /**

@@ -1,5 +1,5 @@
 import { activeEscrowRequest, err, ok, type Checkout, type Result } from '@kassa/core';
-import { applyObservation, getCheckout, type MerchantKey } from '@kassa/db';
+import { applyObservation, getCheckout, PAYOUT_TASK, registerRailRef, type MerchantKey } from '@kassa/db';
 import { escrowFunds, escrowPayoutRef, parseDestination } from '@kassa/providers';
 import { z } from 'zod';
 import type { ApiDeps } from '../deps';
@@ -80,6 +80,15 @@ export async function requestEscrowPayout(
   }
   // Sent now; if SHKeeper cannot be reached, the escrow worker sends it (the payout ref keeps it once).
   const sent = await rail.sendPayout(funds, destination.value, payoutRef);
+  if (sent.ok && sent.value.taskId) {
+    await registerRailRef(deps.db, {
+      rail: PAYOUT_TASK,
+      ref: sent.value.taskId,
+      paymentId: payment.id,
+      quote: null,
+      now: deps.clock(),
+    });
+  }
   if (!sent.ok && sent.error.code === 'provider_unavailable') {
     deps.log.warn(
       { payoutRef, reason: sent.error.message },

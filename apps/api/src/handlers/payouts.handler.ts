@@ -3,6 +3,8 @@ import {
   applyObservation,
   createPayoutRecord,
   getPayout,
+  PAYOUT_TASK,
+  registerRailRef,
   hashRequest,
   newId,
   type MerchantKey,
@@ -113,6 +115,15 @@ export async function createPayout(
     payment.id,
   );
   if (sent.ok) {
+    if (sent.value.taskId) {
+      await registerRailRef(deps.db, {
+        rail: PAYOUT_TASK,
+        ref: sent.value.taskId,
+        paymentId: payment.id,
+        quote: null,
+        now,
+      });
+    }
     await applyObservation(
       deps.db,
       payment.id,

@@ -505,6 +505,19 @@ describe('payouts: tokens sent from the SHKeeper wallet, as outgoing payments', 
     expect(kassaCode(theirs)).toBe('insufficient_balance');
   });
 
+  it('a task whose item failed (payout/status stays in progress for good) is read from the task: failed', async () => {
+    const payout = data<PayoutView>(
+      await create({ amount: '2', currency: 'USDT:tron', destination: TRON_DEST }),
+    );
+    const [task] = shkeeper.payouts().filter((p) => p.externalId === payout.id);
+    shkeeper.completePayout(task?.taskId ?? '', 'SUCCESS', undefined, { failedDestinations: [TRON_DEST] });
+    await advance();
+    const got = data<PayoutView>(
+      await rawCall(api.url, 'payouts.get', 'query', { id: payout.id }, merchant()),
+    );
+    expect(got.status).toBe('failed');
+  });
+
   it('refuses a bad destination, an unknown token or a zero amount, and sends nothing', async () => {
     const before = shkeeper.payouts().length;
     expect(kassaCode(await create({ amount: '1', currency: 'USDT:bsc', destination: TRON_DEST }))).toBe(

@@ -1,6 +1,6 @@
 import { applyObservation, getCheckout, payoutsUnderWay, takeCursorLease, type Db } from '@kassa/db';
 import { payoutAmount, payoutSentSignal, SHKEEPER_CRYPTOS, type EvmRail } from '@kassa/providers';
-import { RESEND_AFTER_MS } from './escrow-payouts';
+import { fileTask, RESEND_AFTER_MS, taskOutcome } from './escrow-payouts';
 
 /**
  * Carries merchants' payouts through: each one pending or sent is looked up at SHKeeper by its id.
@@ -9,7 +9,7 @@ import { RESEND_AFTER_MS } from './escrow-payouts';
  */
 export async function advancePayouts(
   db: Db,
-  rail: Pick<EvmRail, 'payoutOutcome' | 'sendPayout' | 'config'>,
+  rail: Pick<EvmRail, 'payoutOutcome' | 'sendPayout' | 'taskOutcome' | 'config'>,
   options: Readonly<{ holder: string; leaseMs: number; now: Date }>,
 ): Promise<{ busy: boolean; checked: number; changed: number }> {
   if (!(await takeCursorLease(db, 'shkeeper:payouts', options.holder, options.leaseMs))) {
@@ -23,8 +23,12 @@ export async function advancePayouts(
     const { payment } = payout;
     const crypto = SHKEEPER_CRYPTOS[payment.amountDue.asset.id];
     if (!crypto) continue;
-    const outcome = await rail.payoutOutcome(crypto, id);
-    if (!outcome.ok || outcome.value === 'in_progress') continue;
+    const polled = await rail.payoutOutcome(crypto, id);
+    if (!polled.ok) continue;
+    const outcome = {
+      value: polled.value === 'in_progress' ? await taskOutcome(db, rail, crypto, id) : polled.value,
+    };
+    if (outcome.value === 'in_progress') continue;
     const at = options.now;
     let applied;
     if (outcome.value === 'unknown') {
@@ -36,6 +40,7 @@ export async function advancePayouts(
         id,
       );
       if (!sent.ok) continue;
+      await fileTask(db, id, sent.value.taskId, at);
       applied = await applyObservation(
         db,
         id,

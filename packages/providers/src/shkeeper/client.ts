@@ -54,6 +54,10 @@ const PayoutStatus = z.object({
   status: z.enum(['IN_PROGRESS', 'SUCCESS', 'FAIL']),
   txid: z.string().nullable().optional(),
 });
+const TaskStatus = z.object({
+  status: z.string(),
+  result: z.union([z.array(z.object({ status: z.string() })), z.string(), z.null()]).optional(),
+});
 export type PayoutOutcome = 'unknown' | 'in_progress' | 'success' | 'failed';
 
 export function createShkeeperClient(
@@ -141,7 +145,7 @@ export function createShkeeperClient(
         callback_url: string;
         external_id: string;
       }>,
-    ): Promise<Result<'submitted', ShkeeperError>> {
+    ): Promise<Result<{ taskId: string | null }, ShkeeperError>> {
       if (!config.admin)
         return err({ code: 'refused', message: 'payouts need SHKEEPER_ADMIN_USER and _PASSWORD' });
       const sent = await call(
@@ -151,8 +155,30 @@ export function createShkeeperClient(
         request,
         'admin',
       );
-      if (sent.ok || /already exists/i.test(sent.error.message)) return ok('submitted');
+      if (sent.ok) return ok({ taskId: sent.value.task_id });
+      // Sent before (by an earlier try): fine, but its task id is the earlier answer's.
+      if (/already exists/i.test(sent.error.message)) return ok({ taskId: null });
       return sent;
+    },
+
+    /**
+     * A payout task: SUCCESS with every item sent, or failed (FAILURE, or an item in error, which
+     * SHKeeper's payout/status never reports: it stays IN_PROGRESS there for good).
+     */
+    async task(crypto: string, taskId: string): Promise<Result<PayoutOutcome, ShkeeperError>> {
+      const found = await call(
+        'GET',
+        `/${encodeURIComponent(crypto)}/task/${encodeURIComponent(taskId)}`,
+        TaskStatus,
+        undefined,
+        'admin',
+      );
+      if (!found.ok) return found;
+      const { status, result } = found.value;
+      if (status === 'FAILURE') return ok('failed');
+      if (status !== 'SUCCESS') return ok('in_progress');
+      const items = Array.isArray(result) ? result : [];
+      return ok(items.length > 0 && items.every((i) => i.status === 'success') ? 'success' : 'failed');
     },
 
     /** Where a payout stands, by its external id; `unknown` when SHKeeper never got it. */

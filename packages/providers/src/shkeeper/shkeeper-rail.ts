@@ -44,9 +44,11 @@ export type EvmRail = Omit<RailAdapter, 'instructions'> & {
     payout: EscrowPayout,
     destination: string,
     payoutRef: string,
-  ): Promise<Result<'submitted', RailError>>;
+  ): Promise<Result<{ taskId: string | null }, RailError>>;
   /** How a payout sent with `payoutRef` stands; `unknown` when SHKeeper never received it. */
   payoutOutcome(crypto: string, payoutRef: string): Promise<Result<PayoutOutcome, RailError>>;
+  /** How a payout task ended, for one SHKeeper's payout/status leaves in progress. */
+  taskOutcome(crypto: string, taskId: string): Promise<Result<PayoutOutcome, RailError>>;
 };
 
 /** What the payer gets when the checkout does not say: USDT on Tron, the most used. */
@@ -146,6 +148,11 @@ export function createEvmRail(config: ShkeeperConfig, assets: AssetRegistry): Ev
 
     async payoutOutcome(crypto, payoutRef) {
       const outcome = await client.payoutStatus(crypto, payoutRef);
+      return outcome.ok ? outcome : err(fromShkeeper(outcome.error));
+    },
+
+    async taskOutcome(crypto, taskId) {
+      const outcome = await client.task(crypto, taskId);
       return outcome.ok ? outcome : err(fromShkeeper(outcome.error));
     },
 
