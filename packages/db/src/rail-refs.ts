@@ -102,3 +102,16 @@ export async function paymentsWithEscrowUnderWay(db: Db, limit = 500): Promise<s
     .limit(limit);
   return rows.map((r) => r.id);
 }
+
+/** When a rail's object (`ref`) was first seen for a payment: recorded on first sight, then read. */
+export async function firstSeen(db: Db, ref: string, paymentId: string, now: Date): Promise<Date> {
+  await db.orm
+    .insert(railRefs)
+    .values({ rail: 'seen', ref, paymentId, quote: null, createdAt: now })
+    .onConflictDoNothing();
+  const [row] = await db.orm
+    .select({ createdAt: railRefs.createdAt })
+    .from(railRefs)
+    .where(and(eq(railRefs.rail, 'seen'), eq(railRefs.ref, ref)));
+  return row?.createdAt ?? now;
+}

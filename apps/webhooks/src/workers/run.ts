@@ -37,7 +37,7 @@ export function startWorkers(deps: {
   /** The Stellar rail, whose receiving account is watched on the ledger (one watcher at a time). */
   stellar?: Pick<StellarRail, 'config' | 'horizon' | 'transactionEvent'> | null;
   /** The EVM rail (SHKeeper), whose open invoices are read back every `reconcileEveryMs`. */
-  evm?: Pick<EvmRail, 'invoiceEvent' | 'payoutOutcome' | 'sendPayout' | 'taskOutcome' | 'config'> | null;
+  evm?: Pick<EvmRail, 'client' | 'payoutOutcome' | 'sendPayout' | 'taskOutcome' | 'config'> | null;
   /** How often escrow payouts under way are looked up at SHKeeper. */
   escrowEveryMs?: number;
 }): Workers {
