@@ -49,7 +49,20 @@ export function startWorkers(deps: {
   let running: Promise<void> = Promise.resolve();
   let lastPurgeMs = 0;
   const reconcileEveryMs = deps.reconcileEveryMs ?? 60_000;
-  const reconciler = deps.card ? startReconciler(deps.db, deps.card, log, reconcileEveryMs, clock) : null;
+  const card = deps.card;
+  // Lost Stripe events are read back on their own timer, so a slow Stripe never holds up draining.
+  const reconciler = card
+    ? startPeriodic(
+        reconcileEveryMs,
+        async (holder, leaseMs) => {
+          const outcome = await reconcileStripe(deps.db, card, { holder, leaseMs, now: clock(), log });
+          if (outcome.added > 0)
+            log.warn(outcome, 'stripe events that never arrived as webhooks were taken in');
+        },
+        log,
+        { db: deps.db, leases: [`stripe:events:${card.config.mode}`] },
+      )
+    : null;
   const watcher = deps.stellar ? startStellarWatcher({ db: deps.db, log, rail: deps.stellar }) : null;
   const evm = deps.evm;
   const escrowPoller = evm
@@ -128,49 +141,6 @@ export function startWorkers(deps: {
         invoicePoller?.stop(),
         escrowPoller?.stop(),
       ]);
-    },
-  };
-}
-
-/**
- * Reads lost Stripe events back on its own timer, apart from the inbox round, so a slow Stripe
- * never holds up draining. Every worker runs one; the cursor's lease lets one read at a time.
- */
-function startReconciler(
-  db: Db,
-  card: Pick<StripeRail, 'readEvents' | 'config'>,
-  log: Logger,
-  everyMs: number,
-  clock: () => Date,
-): { stop(): Promise<void> } {
-  const holder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  // Long enough to outlast a round and the pause after it, so the holder keeps reading while alive.
-  const leaseMs = 2 * everyMs + 30_000;
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
-  const round = async () => {
-    try {
-      const outcome = await reconcileStripe(db, card, { holder, leaseMs, now: clock(), log });
-      if (outcome.added > 0) log.warn(outcome, 'stripe events that never arrived as webhooks were taken in');
-    } catch (error) {
-      log.warn({ err: error }, 'stripe reconciliation failed; trying again next time');
-    }
-  };
-  const schedule = (delayMs: number) => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = round().finally(() => schedule(everyMs));
-    }, delayMs);
-  };
-  // The first read soon after start catches up on what was missed while the gateway was down.
-  schedule(Math.min(everyMs, 1000));
-  return {
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await running;
-      await releaseCursorLease(db, `stripe:events:${card.config.mode}`, holder).catch(() => undefined);
     },
   };
 }

@@ -1,6 +1,5 @@
 import {
   asPaymentId,
-  err,
   moneyOf,
   ok,
   type AssetRegistry,
@@ -10,6 +9,7 @@ import {
   type Result,
 } from '@kassa/core';
 import { z } from 'zod';
+import { malformed, NOT_JSON, parseJson, unattributed } from '../decode';
 import type { DecodeError, PaymentSignal, ProviderEvent } from '../rail';
 import { Invoice } from './client';
 import { assetOfCrypto, shkeeperAmountMinor } from './cryptos';
@@ -66,12 +66,8 @@ const ESCROW_PAYOUT_REF = /^(pay_[0-9A-Za-z]{10,40})-(release|refund)-(\d{1,6})$
 
 /** A verified payout callback for the inbox. */
 export function payoutCallbackEvent(rawBody: string, receivedAt: Date): Result<ProviderEvent, DecodeError> {
-  let json: unknown;
-  try {
-    json = JSON.parse(rawBody);
-  } catch {
-    return malformed('SHKeeper payout callback is not JSON');
-  }
+  const json = parseJson(rawBody);
+  if (json === NOT_JSON) return malformed('SHKeeper payout callback is not JSON');
   const payout = PayoutCallback.safeParse(json);
   if (!payout.success) return malformed('not a SHKeeper payout callback');
   return ok({
@@ -131,12 +127,8 @@ type ConfirmedTx = Readonly<{ txid: string; crypto: string; amount: string }>;
 
 /** A verified callback for the inbox, keyed as PROVIDERS.md 2.3 says: external id, trigger txid, status. */
 export function callbackEvent(rawBody: string, receivedAt: Date): Result<ProviderEvent, DecodeError> {
-  let json: unknown;
-  try {
-    json = JSON.parse(rawBody);
-  } catch {
-    return malformed('SHKeeper callback is not JSON');
-  }
+  const json = parseJson(rawBody);
+  if (json === NOT_JSON) return malformed('SHKeeper callback is not JSON');
   const unconfirmed = UnconfirmedNotice.safeParse(json);
   const callback = InvoiceCallback.safeParse(json);
   if (!unconfirmed.success && !callback.success) {
@@ -176,12 +168,8 @@ export function decodeShkeeperEvent(
   body: string,
   context: Readonly<{ assets: AssetRegistry; mode: Mode }>,
 ): Result<readonly PaymentSignal[], DecodeError> {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    return malformed('SHKeeper event body is not JSON');
-  }
+  const json = parseJson(body);
+  if (json === NOT_JSON) return malformed('SHKeeper event body is not JSON');
   const stored = StoredEvent.safeParse(json);
   if (!stored.success) return malformed('not a stored SHKeeper event');
   const receivedAt = new Date(stored.data.receivedAt);
@@ -254,12 +242,4 @@ export function decodeShkeeperEvent(
     });
   }
   return ok(signals);
-}
-
-function malformed(message: string): Result<never, DecodeError> {
-  return err({ code: 'event_malformed', message });
-}
-
-function unattributed(message: string): Result<never, DecodeError> {
-  return err({ code: 'unattributed', message: `unattributed: ${message}` });
 }

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import {
-  err,
   ok,
   parseAmount,
   sumMoney,
@@ -12,6 +11,7 @@ import {
   type Result,
 } from '@kassa/core';
 import { z } from 'zod';
+import { malformed, NOT_JSON, parseJson, unattributed } from '../decode';
 import type { DecodeError, PaymentSignal, ProviderEvent } from '../rail';
 import { PaymentRecord, TransactionRecord } from './horizon';
 
@@ -89,12 +89,8 @@ export function decodeStellarTransaction(
   body: string,
   context: Readonly<{ receivingAccount: string; assets: AssetRegistry; mode: Mode }>,
 ): Result<readonly PaymentSignal[], DecodeError> {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    return malformed('Stellar event body is not JSON');
-  }
+  const json = parseJson(body);
+  if (json === NOT_JSON) return malformed('Stellar event body is not JSON');
   const parsed = StellarTransactionEvent.safeParse(json);
   if (!parsed.success)
     return malformed(`not a Stellar transaction event: ${parsed.error.issues[0]?.message ?? ''}`);
@@ -141,12 +137,4 @@ export function decodeStellarTransaction(
     return { railRef: { rail: 'stellar', ref: tx.memo ?? '' }, observation, mode: context.mode };
   });
   return ok(signals);
-}
-
-function malformed(message: string): Result<never, DecodeError> {
-  return err({ code: 'event_malformed', message });
-}
-
-function unattributed(message: string): Result<never, DecodeError> {
-  return err({ code: 'unattributed', message: `unattributed: ${message}` });
 }

@@ -1,7 +1,6 @@
 import {
   asPaymentId,
   assertNever,
-  err,
   moneyOf,
   ok,
   type AssetRegistry,
@@ -12,6 +11,7 @@ import {
   type Result,
 } from '@kassa/core';
 import { z } from 'zod';
+import { malformed, NOT_JSON, parseJson } from '../decode';
 import type { DecodeError, PaymentSignal } from '../rail';
 
 /** Metadata Kassa puts on every session, so events lead back to the payment and its expiry. */
@@ -97,12 +97,8 @@ export function decodeStripeEvent(
   assets: AssetRegistry,
   mode: Mode,
 ): Result<readonly PaymentSignal[], DecodeError> {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    return malformed('Stripe event body is not JSON');
-  }
+  const json = parseJson(body);
+  if (json === NOT_JSON) return malformed('Stripe event body is not JSON');
   const event = StripeEvent.safeParse(json);
   if (!event.success) return malformed(`not a Stripe event: ${event.error.issues[0]?.message ?? ''}`);
   const { id, type, created, livemode, data } = event.data;
@@ -287,8 +283,4 @@ function decodeDispute(
 
 function idOf(ref: string | { id: string } | null | undefined): string | null {
   return typeof ref === 'string' ? ref : (ref?.id ?? null);
-}
-
-function malformed(message: string): Result<never, DecodeError> {
-  return err({ code: 'event_malformed', message });
 }
