@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ShkeeperConfig } from '@kassa/providers';
-import { startFakeShkeeper, type FakeShkeeper } from '@kassa/providers/shkeeper-fake';
+import { startFakeShkeeper, type FakeShkeeper } from '@kassa/fakes/shkeeper';
 
 /**
  * The EVM stablecoin rail for the offline demo: the fake SHKeeper on a local port with an API key

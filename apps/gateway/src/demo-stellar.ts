@@ -1,11 +1,6 @@
 import type { StellarConfig } from '@kassa/providers';
-import {
-  createTestAccount,
-  startFakeHorizon,
-  startFakeWallet,
-  type FakeHorizon,
-  type FakeWallet,
-} from '@kassa/providers/horizon-fake';
+import { startFakeHorizon, type FakeHorizon } from '@kassa/fakes/horizon';
+import { createTestAccount, startFakeWallet, type FakeWallet } from '@kassa/fakes/wallet';
 
 /**
  * The Stellar rail for the offline demo: the fake Horizon (a small testnet ledger), a receiving

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { StripeConfig } from '@kassa/providers';
-import { startFakeStripe, type FakeStripe } from '@kassa/providers/stripe-fake';
+import { startFakeStripe, type FakeStripe } from '@kassa/fakes/stripe';
 
 /**
  * The card rail for the offline demo: the fake Stripe on a local port, with a webhook secret made

@@ -17,7 +17,7 @@ import {
 } from '@kassa/db';
 import { asc, desc, eq } from 'drizzle-orm';
 import Stripe from 'stripe';
-import { startFakeStripe, type FakeStripe } from '@kassa/providers/stripe-fake';
+import { startFakeStripe, type FakeStripe } from '@kassa/fakes/stripe';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWebhooksServer } from '../server';

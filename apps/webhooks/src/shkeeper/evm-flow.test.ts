@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { rawCall, startTestApi, type TestApi, type TestMerchant } from '@kassa/api/testing';
 import { drainInbox, getCheckout, tables } from '@kassa/db';
 import type { EvmRail, ShkeeperConfig } from '@kassa/providers';
-import { startFakeShkeeper, type FakeShkeeper } from '@kassa/providers/shkeeper-fake';
+import { startFakeShkeeper, type FakeShkeeper } from '@kassa/fakes/shkeeper';
 import { eq, sql } from 'drizzle-orm';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

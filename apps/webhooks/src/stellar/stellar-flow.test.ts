@@ -9,7 +9,7 @@ import {
   takeCursorLease,
 } from '@kassa/db';
 import type { StellarConfig, StellarRail } from '@kassa/providers';
-import { startFakeHorizon, type FakeHorizon } from '@kassa/providers/horizon-fake';
+import { startFakeHorizon, type FakeHorizon } from '@kassa/fakes/horizon';
 import { Account, Asset, Keypair, Memo, Networks, Operation, TransactionBuilder } from '@stellar/stellar-sdk';
 import { eq } from 'drizzle-orm';
 import { pino } from 'pino';

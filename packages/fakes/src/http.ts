@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
-import { err, ok, type Result } from '@kassa/core';
+import { err, ok, type Result } from './result';
 
-// What the providers' local fakes (Stripe, Horizon) share as HTTP servers; not part of any rail.
+// What the fakes (Stripe, Horizon, SHKeeper, the test wallet) share as HTTP servers.
 
 const MAX_BODY_BYTES = 1024 * 1024;
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { err, type Result } from '@kassa/core';
-import { header, readBody } from '../../fake-server';
+import { err, type Result } from '../result';
+import { header, readBody } from '../http';
 
 // The offline demo's payer: a page on the fake SHKeeper where a person sends an invoice's address
 // what the checkout asks, as a wallet would after scanning its QR code. No part of SHKeeper's API.

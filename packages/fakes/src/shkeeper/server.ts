@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { header, readBody } from '../../fake-server';
+import { header, readBody } from '../http';
 import { checkAdmin, checkApiKey, type AdminCredentials, type AuthHeaders } from './auth';
 import type { CryptoSpec } from './cryptos';
 import { isZero, mul, removeExponent, toPlain, ZERO } from './decimal';

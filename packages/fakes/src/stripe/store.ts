@@ -1,4 +1,4 @@
-import { err, ok, type Result } from '@kassa/core';
+import { err, ok, type Result } from '../result';
 import { formatMinor, THREE_DECIMAL } from './currencies';
 import type { SessionDraft } from './create-session';
 import { threeDecimalError } from './create-session';

@@ -1,4 +1,4 @@
-import { err, ok, type Result } from '@kassa/core';
+import { err, ok, type Result } from '../result';
 import { decimalFromJson, type Dec } from './decimal';
 import type { Json, JsonObject } from './json';
 

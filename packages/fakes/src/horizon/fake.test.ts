@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import {
   Account,
   Asset,
@@ -15,15 +14,13 @@ import {
 } from '@stellar/stellar-sdk';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { fixtureJson, fixtureText } from '../fixtures';
 import { startFakeHorizon, type FakeHorizon, type FakeHorizonOptions } from './index';
 
 // The fake is proven with stellar-sdk's own client: if Horizon.Server reads it, so will the
 // adapter. Shapes are compared with the recorded Horizon responses in fixtures/stellar.
 
-const fixtures = new URL('../../../fixtures/stellar/', import.meta.url);
-function fixture(name: string): unknown {
-  return JSON.parse(readFileSync(new URL(name, fixtures), 'utf8'));
-}
+const fixture = (name: string): unknown => fixtureJson(`stellar/${name}`);
 
 /** A JSON value's skeleton: the same keys, with each leaf replaced by its type. */
 function shape(value: unknown): unknown {
@@ -842,7 +839,7 @@ describe('streaming', () => {
     });
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const text = await response.text();
-    const recorded = readFileSync(new URL('sse.payments.txt', fixtures), 'utf8');
+    const recorded = fixtureText('stellar/sse.payments.txt');
     expect(text.startsWith(recorded.slice(0, recorded.indexOf('\n\n') + 2))).toBe(true);
     expect(text.endsWith(recorded.slice(recorded.lastIndexOf('retry:')))).toBe(true);
     const events = [...text.matchAll(/^id: (\d+)\ndata: (.+)$/gm)];

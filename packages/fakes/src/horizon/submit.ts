@@ -5,7 +5,7 @@ import {
   type Transaction,
   type xdr,
 } from '@stellar/stellar-sdk';
-import { err, ok, type Result } from '@kassa/core';
+import { err, ok, type Result } from '../result';
 import { BASE_FEE_STROOPS } from './amount';
 import {
   availableBalance,

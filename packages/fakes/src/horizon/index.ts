@@ -1,4 +1,4 @@
-import { listen, urlHost } from '../../fake-server';
+import { listen, urlHost } from '../http';
 // A fake Stellar Horizon for tests and the offline demo: a real HTTP server speaking Horizon's JSON,
 // problem+json and SSE over a small simulated ledger. Point stellar-sdk at it as at any Horizon:
 //
@@ -19,7 +19,7 @@ import {
   TransactionBuilder,
   type Memo,
 } from '@stellar/stellar-sdk';
-import { err, ok, type Result } from '@kassa/core';
+import { err, ok, type Result } from '../result';
 import { z } from 'zod';
 import { BASE_FEE_STROOPS, formatAmount, MAX_INT64, STROOPS_PER_UNIT } from './amount';
 import { creditAsset, DEFAULT_ISSUERS, NETWORK_PASSPHRASES, trustlineKey, type Network } from './assets';
@@ -430,5 +430,3 @@ async function postTransaction(url: string, envelopeXdr: string): Promise<string
       : null,
   );
 }
-
-export { createTestAccount, parsePayLink, startFakeWallet, type FakeWallet } from './wallet';

@@ -1,6 +1,6 @@
-import { listen, urlHost } from '../../fake-server';
+import { listen, urlHost } from '../http';
 import { createServer } from 'node:http';
-import { err, ok, type Result } from '@kassa/core';
+import { err, ok, type Result } from '../result';
 import Stripe from 'stripe';
 import type { FormValue } from './form';
 import { checkoutPageUrl, eventJson, type JsonObject } from './objects';

@@ -1,7 +1,7 @@
-import { header, readBody } from '../../fake-server';
+import { header, readBody } from '../http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StrKey } from '@stellar/stellar-sdk';
-import type { Result } from '@kassa/core';
+import type { Result } from '../result';
 import { itemsOf, type Collection } from './collections';
 import type { JsonObject } from './json';
 import {

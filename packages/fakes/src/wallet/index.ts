@@ -1,8 +1,8 @@
 import { createServer } from 'node:http';
-import { err, ok, type Result } from '@kassa/core';
+import { err, ok, type Result } from '../result';
 import { Keypair, Memo, Networks } from '@stellar/stellar-sdk';
-import { listen, readBody, urlHost } from '../../fake-server';
-import type { FakeHorizon } from './index';
+import { listen, readBody, urlHost } from '../http';
+import type { FakeHorizon } from '../horizon';
 
 /**
  * A test wallet for the offline demo: a funded account on the fake ledger (XLM, USDC, EURC) and a

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { err, ok, type Result } from '@kassa/core';
+import { err, ok, type Result } from '../result';
 import { newAddress, newTxid } from './addresses';
 import type { CryptoSpec } from './cryptos';
 import { add, compare, dec, div, mul, quantize, stored, toPlain, ZERO, type Dec } from './decimal';

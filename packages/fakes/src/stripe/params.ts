@@ -1,4 +1,4 @@
-import { err, ok, type Result } from '@kassa/core';
+import { err, ok, type Result } from '../result';
 import { field, isFormObject, type FormObject } from './form';
 import type { StripeErrorSpec } from './objects';
 

@@ -1,6 +1,6 @@
-import { header, readBody } from '../../fake-server';
+import { header, readBody } from '../http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { err, ok, type Result } from '@kassa/core';
+import { err, ok, type Result } from '../result';
 import { validateSessionCreate } from './create-session';
 import { field, parseForm, type FormObject, type FormValue } from './form';
 import { checkoutPage, messagePage, type HostedAction } from './hosted-page';

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
-import { err, ok } from '@kassa/core';
-import { listen, urlHost } from '../../fake-server';
+import { err, ok } from '../result';
+import { listen, urlHost } from '../http';
 import type { AdminCredentials } from './auth';
 import { cryptoSpec, DEFAULT_CRYPTOS, type CryptoSpec } from './cryptos';
 import { parseDecimal, removeExponent, toPlain, type Dec } from './decimal';

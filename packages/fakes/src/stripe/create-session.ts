@@ -1,4 +1,4 @@
-import { err, ok } from '@kassa/core';
+import { err, ok } from '../result';
 import { THREE_DECIMAL, isSupportedCurrency, supportedCurrencies } from './currencies';
 import { field, isFormObject, type FormObject, type FormValue } from './form';
 import {

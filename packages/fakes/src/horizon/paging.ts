@@ -1,4 +1,4 @@
-import { err, ok, type Result } from '@kassa/core';
+import { err, ok, type Result } from '../result';
 import { MAX_INT64 } from './amount';
 import { link, type JsonObject } from './json';
 import { badRequest, beforeHistory, type Problem } from './problems';

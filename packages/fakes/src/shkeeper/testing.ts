@@ -1,13 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { fixtureJson } from '../fixtures';
 import type { FakeShkeeper } from './index';
 
 // Helpers for the fake's own tests: a callback receiver, a raw HTTP client, the fixtures.
 
-const FIXTURES = new URL('../../../fixtures/shkeeper/', import.meta.url);
-
 export function fixture(name: string): unknown {
-  return JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8'));
+  return fixtureJson(`shkeeper/${name}`);
 }
 
 export type Received = Readonly<{ body: string; headers: IncomingHttpHeaders; at: number }>;

@@ -1,4 +1,4 @@
-import { err, ok, type Result } from '@kassa/core';
+import { err, ok, type Result } from '../result';
 
 /** A Stripe v1 request body as the server sees it: strings, hashes and lists, nothing typed yet. */
 export type FormValue = string | FormValue[] | FormObject;

@@ -1,5 +1,5 @@
 import { Asset, type OperationRecord as SdkOperation } from '@stellar/stellar-sdk';
-import { err, ok, type Result } from '@kassa/core';
+import { err, ok, type Result } from '../result';
 import { minimumBalance, parseAmount } from './amount';
 import { assetFromSdk, isIssuer, trustlineKey, type AssetRef } from './assets';
 import { availableBalance, newAccount, type AccountEntry, type OperationBody, type Party } from './ledger';
