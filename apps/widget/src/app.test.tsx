@@ -1,7 +1,8 @@
 import { renderToStaticMarkup } from 'react-dom/server';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CheckoutView } from './api';
-import { CheckoutPage, errorText, formatDuration, type CheckoutPageProps, type RailState } from './app';
+import { CheckoutPage, errorText, formatDuration, type CheckoutPageProps } from './app';
+import type { RailState } from './rail-state';
 import { LANGUAGES, pickMessages } from './i18n';
 
 const usd = (amount: string) => ({ amount, asset: 'USD' });

@@ -1,12 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import {
-  FINAL_STATUSES,
-  selectRail,
-  type ApiError,
-  type CheckoutView,
-  type PayInstructions,
-  type Rail,
-} from './api';
+import { FINAL_STATUSES, selectRail, type ApiError, type CheckoutView, type Rail } from './api';
 import { httpUrlOrNull, type KassaConfig } from './config';
 import { openParentChannel, type ParentChannel } from './embed';
 import { formatAmount, type Amount } from './format-amount';
@@ -14,16 +7,11 @@ import { pickMessages, type Messages } from './i18n';
 import { useRestoreFocus } from './focus';
 import { useLiveCheckout, type Simulate, type StellarPayer } from './live';
 import { RailChoice, RailPanel } from './panels';
+import type { ChooseRail, RailState } from './rail-state';
 
 type Tone = 'waiting' | 'good' | 'bad';
 /** Seconds on the paid screen before the hosted page takes the payer to the merchant's success URL. */
 const REDIRECT_AFTER_S = 5;
-
-/** `asset` is the token of a stablecoin invoice; choosing 'evm' without one only offers the tokens. */
-export type ChooseRail = (rail: Rail, asset?: string) => void;
-export type RailState =
-  | { rail: null }
-  | { rail: Rail; instructions: PayInstructions | null; error: ApiError | null; asset?: string };
 
 export function browserMessages(): Messages {
   const languages = navigator.languages.length > 0 ? navigator.languages : [navigator.language];

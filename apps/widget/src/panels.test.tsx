@@ -1,7 +1,8 @@
 import { renderToStaticMarkup } from 'react-dom/server';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CheckoutView, EvmInstructions, StellarInstructions } from './api';
-import { CheckoutPage, type RailState } from './app';
+import { CheckoutPage } from './app';
+import type { RailState } from './rail-state';
 import { pickMessages } from './i18n';
 
 const DESTINATION = 'GCFIRY65OQE7DFP5KLNS2PF2LVZMUZYJX4OZIEQ36N2IQANUB5XVYOJR';

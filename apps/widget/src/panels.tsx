@@ -10,10 +10,10 @@ import type {
   StellarInstructions,
   UnsignedStellarPayment,
 } from './api';
-import type { ChooseRail, RailState } from './app';
 import type { Amount } from './format-amount';
 import type { Messages } from './i18n';
 import type { Simulate, StellarPayer } from './live';
+import type { ChooseRail, RailState } from './rail-state';
 import {
   readStellarAccount,
   readTxHash,
