@@ -9,7 +9,7 @@ import {
   type PaymentStatus,
   type Rail,
 } from '@kassa/core';
-import { and, asc, desc, eq, gte, lt, lte, or, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
 import type { Database, Tx } from './client';
 import { decodeObservation, encodeObservation } from './codec';
 import { claimIdempotencyKey, type IdempotencyScope } from './idempotency';
@@ -140,7 +140,12 @@ async function withLineItems(db: Tx | Database, rows: readonly PaymentRow[]): Pr
   const items = await db
     .select()
     .from(lineItems)
-    .where(or(...rows.map((r) => eq(lineItems.paymentId, r.id))))
+    .where(
+      inArray(
+        lineItems.paymentId,
+        rows.map((r) => r.id),
+      ),
+    )
     .orderBy(asc(lineItems.paymentId), asc(lineItems.position));
   return rows.map((row) =>
     toCheckout(
@@ -189,10 +194,8 @@ export async function payoutsUnderWay(db: Database, limit = 500): Promise<string
     .select({ id: payments.id })
     .from(payments)
     .where(
-      and(
-        eq(payments.direction, 'out'),
-        or(eq(payments.status, 'pending'), eq(payments.status, 'processing')),
-      ),
+      // The predicate of payments_payouts_under_way_idx, as literals.
+      sql`${payments.direction} = 'out' and ${payments.status} in ('pending', 'processing')`,
     )
     .orderBy(asc(payments.createdAt))
     .limit(limit);
@@ -222,11 +225,10 @@ export async function listCheckouts(db: Database, q: ListCheckoutsQuery): Promis
   if (q.createdAfter) filters.push(gte(payments.createdAt, q.createdAfter));
   if (q.createdBefore) filters.push(lte(payments.createdAt, q.createdBefore));
   if (q.after) {
-    const cursor = or(
-      lt(payments.createdAt, q.after.createdAt),
-      and(eq(payments.createdAt, q.after.createdAt), lt(payments.id, q.after.id)),
-    );
-    if (cursor) filters.push(cursor);
+    // A row comparison is one range of the list index: page 200 starts where page 199 ended,
+    // never re-reading the pages before it.
+    const createdAt = sql.param(q.after.createdAt, payments.createdAt);
+    filters.push(sql`(${payments.createdAt}, ${payments.id}) < (${createdAt}::timestamptz, ${q.after.id})`);
   }
   const rows = await db
     .select()
@@ -273,7 +275,8 @@ export async function listExpiredOpenPayments(
     .from(payments)
     .where(
       and(
-        or(eq(payments.status, 'pending'), eq(payments.status, 'partially_paid')),
+        // The predicate of payments_expiry_sweep_idx, as literals.
+        sql`${payments.status} in ('pending', 'partially_paid')`,
         lte(payments.expiresAt, now),
       ),
     )

@@ -25,8 +25,12 @@ export type Db = Readonly<{
   close(): Promise<void>;
 }>;
 
-export type DbOptions =
-  { engine: 'postgres'; url: string; maxConnections?: number } | { engine: 'pglite'; dataDir: string | null };
+export type DbOptions = (
+  { engine: 'postgres'; url: string; maxConnections?: number } | { engine: 'pglite'; dataDir: string | null }
+) & {
+  /** Sees every statement the ORM sends, with its parameters (the plan tests EXPLAIN them). */
+  onQuery?: (query: string, params: readonly unknown[]) => void;
+};
 
 const migrationsFolder = fileURLToPath(new URL('../drizzle', import.meta.url));
 
@@ -36,13 +40,15 @@ const migrationsFolder = fileURLToPath(new URL('../drizzle', import.meta.url));
  * when a URL is given. Same migrations, same code, both engines.
  */
 export async function createDb(options: DbOptions): Promise<Db> {
+  const onQuery = options.onQuery;
+  const config = { schema, ...(onQuery ? { logger: { logQuery: onQuery } } : {}) };
   if (options.engine === 'postgres') {
     const client = postgres(options.url, {
       max: options.maxConnections ?? 10,
       // postgres.js returns numeric as a string, so amounts never pass through a float.
       onnotice: () => undefined,
     });
-    const orm = drizzlePostgres(client, { schema }) as unknown as Database;
+    const orm = drizzlePostgres(client, config) as unknown as Database;
     await migratePostgres(drizzlePostgres(client), { migrationsFolder });
     return {
       engine: 'postgres',
@@ -56,7 +62,7 @@ export async function createDb(options: DbOptions): Promise<Db> {
   }
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const client = options.dataDir ? new PGlite(options.dataDir) : new PGlite();
-  const orm = drizzlePglite(client, { schema }) as unknown as Database;
+  const orm = drizzlePglite(client, config) as unknown as Database;
   await migratePglite(drizzlePglite(client), { migrationsFolder });
   return {
     engine: 'pglite',

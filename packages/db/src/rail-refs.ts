@@ -1,5 +1,5 @@
 import type { Asset, Quote } from '@kassa/core';
-import { and, eq, gt, inArray, isNull, or } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from './client';
 import { payments, railRefs } from './schema';
 
@@ -97,7 +97,8 @@ export async function paymentsWithEscrowUnderWay(db: Db, limit = 500): Promise<s
   const rows = await db.orm
     .select({ id: payments.id })
     .from(payments)
-    .where(inArray(payments.escrowStatus, ['releasing', 'refunding']))
+    // The predicate of payments_escrow_under_way_idx, as literals.
+    .where(sql`${payments.escrowStatus} in ('releasing', 'refunding')`)
     .orderBy(payments.updatedAt)
     .limit(limit);
   return rows.map((r) => r.id);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
-import { createDb, type Db } from './client';
+import { createDb, type Db, type DbOptions } from './client';
 
 /**
  * A fresh, migrated database for one test file: PGlite in memory, or, when DATABASE_URL is set,
@@ -12,16 +12,16 @@ export type TestDb = Db &
     /** The database's URL on PostgreSQL (for other processes), null on PGlite. */ url: string | null;
   }>;
 
-export async function createTestDb(): Promise<TestDb> {
+export async function createTestDb(options: Pick<DbOptions, 'onQuery'> = {}): Promise<TestDb> {
   const url = process.env['DATABASE_URL'];
-  if (!url) return { ...(await createDb({ engine: 'pglite', dataDir: null })), url: null };
+  if (!url) return { ...(await createDb({ engine: 'pglite', dataDir: null, ...options })), url: null };
   const name = `kassa_test_${randomBytes(6).toString('hex')}`;
   const admin = postgres(url, { max: 1, onnotice: () => undefined });
   await admin.unsafe(`create database ${name}`);
   await admin.end();
   const target = new URL(url);
   target.pathname = `/${name}`;
-  const db = await createDb({ engine: 'postgres', url: target.toString(), maxConnections: 20 });
+  const db = await createDb({ engine: 'postgres', url: target.toString(), maxConnections: 20, ...options });
   return {
     ...db,
     url: target.toString(),
@@ -52,3 +52,5 @@ export async function rowFingerprint(db: Db): Promise<string> {
            (select count(*) from api_keys) as api_keys`);
   return JSON.stringify(rows[0]);
 }
+
+export { seedPayments, type SeedPlan, type SeedProgress, type SeedResult, type SeededMerchant } from './seed';

@@ -506,6 +506,8 @@ export async function listDeliveries(
     .innerJoin(outbox, eq(outbox.eventId, webhookDeliveries.eventId))
     .where(
       and(
+        // The delivery's own merchant column walks webhook_deliveries_merchant_idx newest first.
+        eq(webhookDeliveries.merchantId, scope.merchantId),
         eq(webhookEndpoints.merchantId, scope.merchantId),
         eq(webhookEndpoints.mode, scope.mode),
         filter.endpointId ? eq(webhookDeliveries.endpointId, filter.endpointId) : undefined,

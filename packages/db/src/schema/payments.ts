@@ -46,8 +46,20 @@ export const payments = pgTable(
     updatedAt: instant('updated_at').notNull(),
   },
   (t) => [
-    index('payments_merchant_list_idx').on(t.merchantId, t.mode, t.createdAt, t.id),
-    index('payments_open_expiry_idx').on(t.status, t.expiresAt),
+    // A merchant's list, newest first, a page at a time: keyset cursors walk these backwards.
+    index('payments_list_idx').on(t.merchantId, t.mode, t.direction, t.createdAt, t.id),
+    index('payments_status_list_idx').on(t.merchantId, t.mode, t.direction, t.status, t.createdAt, t.id),
+    // Partial indexes hold only the few rows a worker looks for; their queries spell the same
+    // predicate with literals (not parameters), or a generic plan could not use them.
+    index('payments_expiry_sweep_idx')
+      .on(t.expiresAt)
+      .where(sql`status in ('pending', 'partially_paid')`),
+    index('payments_payouts_under_way_idx')
+      .on(t.createdAt)
+      .where(sql`direction = 'out' and status in ('pending', 'processing')`),
+    index('payments_escrow_under_way_idx')
+      .on(t.updatedAt)
+      .where(sql`escrow_status in ('releasing', 'refunding')`),
   ],
 );
 

@@ -55,6 +55,9 @@ export const webhookDeliveries = pgTable(
   (t) => [
     uniqueIndex('webhook_deliveries_endpoint_event_unique').on(t.endpointId, t.eventId),
     index('webhook_deliveries_due_idx').on(t.status, t.nextAttemptAt),
+    // deliveries.list: a merchant's newest first, or one event's.
+    index('webhook_deliveries_merchant_idx').on(t.merchantId, t.id),
+    index('webhook_deliveries_event_idx').on(t.eventId),
   ],
 );
 
