@@ -1,5 +1,7 @@
 import type { Money } from './money';
-import type { DisputeStatus } from './payment';
+
+/** A chargeback: open while the bank decides, then won (the merchant keeps the money) or lost. */
+export type DisputeStatus = 'open' | 'won' | 'lost';
 
 /** Where a signal came from. Together with `externalId` it identifies an observation forever. */
 export type ObservationSource =

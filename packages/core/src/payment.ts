@@ -1,7 +1,7 @@
 import type { MerchantId, PaymentId } from './ids';
 import type { Money } from './money';
 import { zeroOf } from './money';
-import type { Observation } from './observation';
+import type { DisputeStatus, Observation } from './observation';
 
 export type Mode = 'test' | 'live';
 export type Rail = 'sandbox' | 'card' | 'stellar' | 'evm';
@@ -50,8 +50,6 @@ export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
  */
 export type EscrowStatus =
   'unfunded' | 'funded' | 'releasing' | 'refunding' | 'released' | 'refunded' | 'failed';
-/** A chargeback: open while the bank decides, then won (the merchant keeps the money) or lost. */
-export type DisputeStatus = 'open' | 'won' | 'lost';
 
 export const FINAL_STATUSES: ReadonlySet<PaymentStatus> = new Set([
   'paid',
