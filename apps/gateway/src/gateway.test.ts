@@ -6,10 +6,13 @@ import { createKassaClient, verifyWebhook } from '@kassa/client';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DemoFile } from './demo';
-import { freePort, spawnGateway, type RunningGateway } from './testing';
+import { freePort, killLeftoverGateways, spawnGateway, type RunningGateway } from './testing';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'kassa-gateway-'));
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+afterAll(() => {
+  killLeftoverGateways();
+  rmSync(dataDir, { recursive: true, force: true });
+});
 
 async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -254,6 +257,14 @@ describe('the gateway process', () => {
     expect(demo.secretKey).toBe(firstKeys.secretKey);
     const kassa = createKassaClient({ baseUrl: demo.apiUrl, secretKey: demo.secretKey });
     expect((await kassa.checkouts.get.query({ id: paidId })).status).toBe('paid');
+    expect(await stop(gateway, 'SIGTERM')).toBe(0);
+  });
+
+  it('stops on SIGTERM even after whoever read its output went away', async () => {
+    // A supervisor or terminal that died leaves stdout a broken pipe; the next log line meets it.
+    const gateway = await startGateway();
+    gateway.child.stdout?.destroy();
+    gateway.child.stderr?.destroy();
     expect(await stop(gateway, 'SIGTERM')).toBe(0);
   });
 });

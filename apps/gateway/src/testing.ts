@@ -17,6 +17,16 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Gateways started by this test file, so a failed assertion cannot leave one running. */
+const started = new Set<ChildProcess>();
+
+/** Kills every gateway this file started that is still running; for `afterAll`. */
+export function killLeftoverGateways(): void {
+  for (const child of started)
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  started.clear();
+}
+
 /**
  * The real gateway process, as `npm start` runs it (`node --import tsx`, so a SIGKILL reaches it),
  * on `dataDir` and free ports, with the demo page and the fake Stripe on any free port too.
@@ -41,12 +51,17 @@ export async function spawnGateway(options: { dataDir: string; logLevel?: string
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  started.add(child);
+  child.once('exit', () => started.delete(child));
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   for (let i = 0; i < 300 && !output.includes('Ctrl-C stops it'); i++) {
     if (child.exitCode !== null) throw new Error(`gateway exited: ${output}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-  if (!output.includes('Ctrl-C stops it')) throw new Error(`gateway did not start in time: ${output}`);
+  if (!output.includes('Ctrl-C stops it')) {
+    child.kill('SIGKILL');
+    throw new Error(`gateway did not start in time: ${output}`);
+  }
   return { child, output: () => output, apiUrl: `http://127.0.0.1:${port}` };
 }

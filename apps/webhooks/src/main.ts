@@ -21,7 +21,8 @@ import { startWorkers } from './workers/run';
  */
 async function main(): Promise<void> {
   const env = parseEnv();
-  const log = pino({ level: env.LOG_LEVEL });
+  // Synchronous stdout: pino's asynchronous default hangs at exit on a broken pipe (see @kassa/api logger).
+  const log = pino({ level: env.LOG_LEVEL }, pino.destination({ dest: 1, sync: true }));
   const db = await openDb({ databaseUrl: env.DATABASE_URL, dataDir: resolve(env.KASSA_DATA_DIR) });
   const sandbox = createSandboxRail({
     testnet: createAssetRegistry({ chain: 'testnet' }),
