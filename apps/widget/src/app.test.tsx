@@ -1,7 +1,9 @@
+import { RAILS } from '@kassa/core';
 import { renderToStaticMarkup } from 'react-dom/server';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CheckoutView } from './api';
 import { CheckoutPage, errorText, formatDuration, type CheckoutPageProps } from './app';
+import { preloadPanel } from './panel-loader';
 import type { RailState } from './rail-state';
 import { LANGUAGES, pickMessages } from './i18n';
 
@@ -47,6 +49,9 @@ function render(changes: Partial<CheckoutView>, page: Partial<CheckoutPageProps>
     />,
   );
 }
+
+// A static render cannot wait for a panel's chunk: fetch them all first, as a payer's hover would.
+beforeAll(() => Promise.all(RAILS.map(preloadPanel)));
 
 beforeEach(() => {
   vi.stubGlobal('navigator', { language: 'en-US', languages: ['en-US'] });

@@ -1,7 +1,9 @@
+import { RAILS } from '@kassa/core';
 import { renderToStaticMarkup } from 'react-dom/server';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CheckoutView, EvmInstructions, StellarInstructions } from './api';
 import { CheckoutPage } from './app';
+import { preloadPanel } from './panel-loader';
 import type { RailState } from './rail-state';
 import { pickMessages } from './i18n';
 
@@ -58,6 +60,9 @@ const ready = (instructions: StellarInstructions): RailState => ({
 });
 /** The text a label ends up with once markup is gone, to find it whatever wraps it. */
 const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/[ \n]+/g, ' ');
+
+// A static render cannot wait for a panel's chunk: fetch them all first, as a payer's hover would.
+beforeAll(() => Promise.all(RAILS.map(preloadPanel)));
 
 beforeEach(() => {
   vi.stubGlobal('navigator', { language: 'en-US', languages: ['en-US'] });
