@@ -4,6 +4,8 @@ import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CheckoutView } from './api';
 import { CheckoutPage, errorText, formatDuration, type CheckoutPageProps } from './app';
 import { preloadPanel } from './panel-loader';
+import { EVM_MESSAGES } from './panels/evm';
+import { STELLAR_MESSAGES } from './panels/stellar';
 import type { RailState } from './rail-state';
 import { LANGUAGES, pickMessages } from './i18n';
 
@@ -161,6 +163,11 @@ describe('messages', () => {
         v && typeof v === 'object' ? keys(v as object).map((inner) => `${k}.${inner}`) : [k],
       );
     expect(keys(pickMessages(['de']))).toEqual(keys(pickMessages(['en'])));
+    // The rail panels' own words, which come with their chunks.
+    for (const catalog of [STELLAR_MESSAGES, EVM_MESSAGES]) {
+      expect(Object.keys(catalog)).toEqual(LANGUAGES);
+      for (const language of LANGUAGES) expect(keys(catalog[language])).toEqual(keys(catalog.en));
+    }
   });
 
   it('errors are told in the payer’s language, never in the server’s words', () => {

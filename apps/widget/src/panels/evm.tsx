@@ -1,7 +1,44 @@
 import { useId, useState } from 'react';
 import type { EvmNetwork } from '../api';
+import type { Locale } from '../i18n';
 import type { PanelProps, RailPanelProps } from '../rail-state';
 import { Fact, QrImage } from './parts';
+
+/** The panel's words, in every language the page speaks; they come with the panel, not the page. */
+type EvmMessages = Readonly<{
+  token: string;
+  show: string;
+  qrCaption: string;
+  qrAlt: string;
+  openWallet: string;
+  address: string;
+  network: string;
+  onlyThis: (code: string, network: string) => string;
+}>;
+
+export const EVM_MESSAGES: Readonly<Record<Locale, EvmMessages>> = {
+  en: {
+    token: 'Token and network',
+    show: 'Show address',
+    qrCaption: 'Scan with your wallet',
+    qrAlt: 'QR code of the payment',
+    openWallet: 'Open in wallet',
+    address: 'Address',
+    network: 'Network',
+    onlyThis: (code, network) => `Send only ${code} on ${network}; other tokens or networks are lost.`,
+  },
+  de: {
+    token: 'Token und Netzwerk',
+    show: 'Adresse anzeigen',
+    qrCaption: 'Mit Ihrer Wallet scannen',
+    qrAlt: 'QR-Code der Zahlung',
+    openWallet: 'In der Wallet öffnen',
+    address: 'Adresse',
+    network: 'Netzwerk',
+    onlyThis: (code, network) =>
+      `Nur ${code} über ${network} senden; andere Token oder Netzwerke gehen verloren.`,
+  },
+};
 
 // Names payers know from their wallets' network pickers; the same in every language.
 const EVM_NETWORK_NAMES: Readonly<Record<EvmNetwork, string>> = {
@@ -25,6 +62,7 @@ const EVM_TOKENS = ['USDT', 'USDC'].flatMap((code) =>
  * per step.
  */
 export function Lead({ state, choose, t }: RailPanelProps) {
+  const words = EVM_MESSAGES[t.locale];
   const { asset } = state;
   const id = useId();
   const [picked, setPicked] = useState(asset ?? DEFAULT_EVM_ASSET);
@@ -36,7 +74,7 @@ export function Lead({ state, choose, t }: RailPanelProps) {
         choose('evm', picked);
       }}
     >
-      <label htmlFor={id}>{t.evm.token}</label>
+      <label htmlFor={id}>{words.token}</label>
       <select id={id} value={picked} onChange={(event) => setPicked(event.currentTarget.value)}>
         {EVM_TOKENS.map((token) => (
           <option key={token.id} value={token.id}>
@@ -44,7 +82,7 @@ export function Lead({ state, choose, t }: RailPanelProps) {
           </option>
         ))}
       </select>
-      <button type="submit">{t.evm.show}</button>
+      <button type="submit">{words.show}</button>
     </form>
   );
 }
@@ -55,15 +93,16 @@ export function Lead({ state, choose, t }: RailPanelProps) {
  * link, its QR code is the address. The same token on another network is another coin: lost.
  */
 export function Body({ instructions, t, money }: PanelProps<'evm'>) {
+  const words = EVM_MESSAGES[t.locale];
   const { address, amount, asset, uri } = instructions;
   const network = EVM_NETWORK_NAMES[instructions.network];
   return (
     <div className="stack">
-      <p className="warn">{t.evm.onlyThis(asset.code, network)}</p>
-      <QrImage svg={instructions.qrSvg} caption={t.evm.qrCaption} alt={t.evm.qrAlt} />
+      <p className="warn">{words.onlyThis(asset.code, network)}</p>
+      <QrImage svg={instructions.qrSvg} caption={words.qrCaption} alt={words.qrAlt} />
       {uri.startsWith('ethereum:') && (
         <a className="button button-primary" href={uri} target="_blank" rel="noopener">
-          {t.evm.openWallet}
+          {words.openWallet}
         </a>
       )}
       <dl className="facts">
@@ -77,8 +116,8 @@ export function Body({ instructions, t, money }: PanelProps<'evm'>) {
           copyValue={amount}
           t={t}
         />
-        <Fact label={t.evm.address} value={address} copyValue={address} t={t} />
-        <Fact label={t.evm.network} value={network} t={t} />
+        <Fact label={words.address} value={address} copyValue={address} t={t} />
+        <Fact label={words.network} value={network} t={t} />
       </dl>
     </div>
   );
