@@ -232,6 +232,47 @@ describe('paying on Stellar', () => {
   });
 });
 
+describe('rail panels, each fetched when the payer shows interest in its rail', () => {
+  it('loads no panel with the page, fetches one on hover, and a panel that failed to arrive can be tried again', async () => {
+    const id = await gateway.createCheckout({
+      rails: ['sandbox', 'stellar'],
+      currency: 'USD',
+      amount: '3.00',
+    });
+    const { page, close } = await openPage();
+    try {
+      const panelChunk = /\/widget\/assets\/(sandbox|card|stellar|evm|parts)-[\w-]+\.js$/;
+      const fetched: string[] = [];
+      page.on('request', (request) => {
+        const chunk = panelChunk.exec(new URL(request.url()).pathname)?.[1];
+        if (chunk) fetched.push(chunk);
+      });
+      let offline = true;
+      await page.route(/\/widget\/assets\/stellar-[\w-]+\.js$/, (route) =>
+        offline ? route.abort('internetdisconnected') : route.continue(),
+      );
+      await page.goto(`${gateway.apiUrl}/pay/${id}`);
+      await expect.poll(() => page.getByRole('button', { name: /^Stellar/ }).count()).toBe(1);
+      expect(fetched).toEqual([]);
+
+      await page.getByRole('button', { name: /^Stellar/ }).hover();
+      await expect.poll(() => fetched).toContain('stellar');
+      expect(fetched).not.toContain('sandbox');
+
+      // The chunk never came: the payer is told, and trying again fetches it.
+      await page.getByRole('button', { name: /^Stellar/ }).click();
+      const panel = page.locator('[data-panel="stellar"]');
+      await expect.poll(() => panel.innerText()).toContain('Cannot reach the payment server');
+      offline = false;
+      await panel.getByRole('button', { name: 'Try again' }).click();
+      await expect.poll(() => panel.getByRole('img').count()).toBe(1);
+      await expect.poll(() => panel.innerText()).toMatch(/3\.0000000\s*USDC/);
+    } finally {
+      await close();
+    }
+  });
+});
+
 describe('paying in stablecoins (SHKeeper)', () => {
   it('picks a token, gets the address and amount, and turns paid when SHKeeper reports the transfer', async () => {
     const id = await gateway.createCheckout({ rails: ['sandbox', 'evm'], currency: 'USD', amount: '25.00' });

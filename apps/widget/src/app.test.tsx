@@ -1,7 +1,11 @@
+import { RAILS } from '@kassa/core';
 import { renderToStaticMarkup } from 'react-dom/server';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CheckoutView } from './api';
 import { CheckoutPage, errorText, formatDuration, type CheckoutPageProps } from './app';
+import { preloadPanel } from './panel-loader';
+import { EVM_MESSAGES } from './panels/evm';
+import { STELLAR_MESSAGES } from './panels/stellar';
 import type { RailState } from './rail-state';
 import { LANGUAGES, pickMessages } from './i18n';
 
@@ -48,6 +52,9 @@ function render(changes: Partial<CheckoutView>, page: Partial<CheckoutPageProps>
   );
 }
 
+// A static render cannot wait for a panel's chunk: fetch them all first, as a payer's hover would.
+beforeAll(() => Promise.all(RAILS.map(preloadPanel)));
+
 beforeEach(() => {
   vi.stubGlobal('navigator', { language: 'en-US', languages: ['en-US'] });
   return () => vi.unstubAllGlobals();
@@ -56,7 +63,9 @@ beforeEach(() => {
 describe('CheckoutPage', () => {
   it('shows the summary, a countdown and the sandbox while waiting in test mode', () => {
     const html = render({});
-    expect(html).toContain('Coffee &lt;b&gt;Shop&lt;/b&gt;');
+    // The merchant's name is text, never markup ('>' needs no escaping in text; '<' does).
+    expect(html).toMatch(/Coffee &lt;b(&gt;|>)Shop&lt;\/b(&gt;|>)/);
+    expect(html).not.toContain('<b>');
     expect(html).toContain('2 × $6.25');
     expect(html).toContain('$12.50');
     expect(html).toContain('Test mode');
@@ -154,6 +163,11 @@ describe('messages', () => {
         v && typeof v === 'object' ? keys(v as object).map((inner) => `${k}.${inner}`) : [k],
       );
     expect(keys(pickMessages(['de']))).toEqual(keys(pickMessages(['en'])));
+    // The rail panels' own words, which come with their chunks.
+    for (const catalog of [STELLAR_MESSAGES, EVM_MESSAGES]) {
+      expect(Object.keys(catalog)).toEqual(LANGUAGES);
+      for (const language of LANGUAGES) expect(keys(catalog[language])).toEqual(keys(catalog.en));
+    }
   });
 
   it('errors are told in the payer’s language, never in the server’s words', () => {

@@ -6,6 +6,7 @@ import { formatAmount, type Amount } from './format-amount';
 import { pickMessages, type Messages } from './i18n';
 import { useRestoreFocus } from './focus';
 import { useLiveCheckout, type Simulate, type StellarPayer } from './live';
+import { preloadPanel } from './panel-loader';
 import { RailChoice, RailPanel } from './panels';
 import type { ChooseRail, RailState } from './rail-state';
 
@@ -42,6 +43,8 @@ export function App({ config }: { config: KassaConfig }) {
   const dueWhenChosen = useRef<string | undefined>(undefined);
   const choose: ChooseRail = (rail, asset) => {
     const attempt = ++latestChoice.current;
+    // The panel's chunk and the instructions come at the same time (a failed fetch shows in the panel).
+    preloadPanel(rail).catch(() => undefined);
     dueWhenChosen.current = checkout?.amountRemaining.amount;
     const chosen = asset === undefined ? { rail } : { rail, asset };
     setRailState({ ...chosen, instructions: null, error: null });

@@ -1,11 +1,16 @@
 import type { Rail } from './api';
 
+/** The languages the widget speaks: English, and German chosen from the browser's languages. */
+export type Locale = 'en' | 'de';
+
 /**
- * Every word the payer reads, in one place. English, and German chosen from the browser's
- * languages. Amounts arrive already formatted for the locale; nothing here formats money.
+ * Every word the page reads out before a rail is picked, and the errors of every rail. The words
+ * of a rail's own panel travel in its chunk (panels/{rail}.tsx, by `Locale`), so a new rail adds
+ * nothing here but its name and hint. Amounts arrive already formatted for the locale; nothing
+ * here formats money.
  */
 export type Messages = Readonly<{
-  locale: string;
+  locale: Locale;
   loading: string;
   invalidLinkTitle: string;
   invalidLinkHint: string;
@@ -56,45 +61,6 @@ export type Messages = Readonly<{
   sandboxTitle: string;
   sandboxHint: string;
   simulate: Readonly<{ pay: string; pay_part: string; overpay: string; fail: string; expire: string }>;
-  stellar: Readonly<{
-    qrCaption: string;
-    qrAlt: string;
-    openWallet: string;
-    issuedBy: (issuer: string) => string;
-    destination: string;
-    memo: string;
-    required: string;
-    memoHint: string;
-    network: string;
-    testnet: string;
-    publicNetwork: string;
-    paidTitle: string;
-    txHash: string;
-    txHashInvalid: string;
-    confirm: string;
-    received: string;
-    signTitle: string;
-    payerAccount: string;
-    payerAccountInvalid: string;
-    build: string;
-    prepared: string;
-    unsigned: string;
-    signHint: (network: string) => string;
-    signed: string;
-    signedMissing: string;
-    submit: string;
-    working: string;
-  }>;
-  evm: Readonly<{
-    token: string;
-    show: string;
-    qrCaption: string;
-    qrAlt: string;
-    openWallet: string;
-    address: string;
-    network: string;
-    onlyThis: (code: string, network: string) => string;
-  }>;
   errors: Readonly<{
     network: string;
     badResponse: string;
@@ -187,46 +153,6 @@ const en: Messages = {
     fail: 'Fail',
     expire: 'Expire',
   },
-  stellar: {
-    qrCaption: 'Scan with a Stellar wallet',
-    qrAlt: 'QR code of the Stellar payment',
-    openWallet: 'Open in wallet',
-    issuedBy: (issuer) => `issued by ${issuer}`,
-    destination: 'Destination',
-    memo: 'Memo (ID)',
-    required: 'Required',
-    memoHint: 'Include this memo or the payment cannot be matched.',
-    network: 'Network',
-    testnet: 'Testnet',
-    publicNetwork: 'Public network',
-    paidTitle: 'I have paid',
-    txHash: 'Transaction hash',
-    txHashInvalid: 'A transaction hash is 64 characters, 0–9 and a–f.',
-    confirm: 'Check payment',
-    received: 'Transaction received.',
-    signTitle: 'Sign with my wallet’s account',
-    payerAccount: 'Your account (G…)',
-    payerAccountInvalid: 'A Stellar account starts with G and has 56 characters.',
-    build: 'Prepare transaction',
-    prepared: 'Ready: sign the transaction below.',
-    unsigned: 'Transaction to sign (XDR)',
-    signHint: (network) =>
-      `Sign it in your wallet (e.g. Stellar Laboratory, ${network}), then paste it below.`,
-    signed: 'Signed transaction (XDR)',
-    signedMissing: 'Paste the signed transaction.',
-    submit: 'Send payment',
-    working: 'Please wait…',
-  },
-  evm: {
-    token: 'Token and network',
-    show: 'Show address',
-    qrCaption: 'Scan with your wallet',
-    qrAlt: 'QR code of the payment',
-    openWallet: 'Open in wallet',
-    address: 'Address',
-    network: 'Network',
-    onlyThis: (code, network) => `Send only ${code} on ${network}; other tokens or networks are lost.`,
-  },
   errors: {
     network: 'Cannot reach the payment server. Check your connection.',
     badResponse: 'The payment server sent an unexpected answer.',
@@ -317,47 +243,6 @@ const de: Messages = {
     fail: 'Fehlschlagen',
     expire: 'Ablaufen',
   },
-  stellar: {
-    qrCaption: 'Mit einer Stellar-Wallet scannen',
-    qrAlt: 'QR-Code der Stellar-Zahlung',
-    openWallet: 'In der Wallet öffnen',
-    issuedBy: (issuer) => `ausgegeben von ${issuer}`,
-    destination: 'Empfänger',
-    memo: 'Memo (ID)',
-    required: 'Pflichtangabe',
-    memoHint: 'Ohne dieses Memo kann die Zahlung nicht zugeordnet werden.',
-    network: 'Netzwerk',
-    testnet: 'Testnet',
-    publicNetwork: 'Öffentliches Netzwerk',
-    paidTitle: 'Ich habe bezahlt',
-    txHash: 'Transaktions-Hash',
-    txHashInvalid: 'Ein Transaktions-Hash hat 64 Zeichen, 0–9 und a–f.',
-    confirm: 'Zahlung prüfen',
-    received: 'Transaktion erhalten.',
-    signTitle: 'Mit dem Konto meiner Wallet signieren',
-    payerAccount: 'Ihr Konto (G…)',
-    payerAccountInvalid: 'Ein Stellar-Konto beginnt mit G und hat 56 Zeichen.',
-    build: 'Transaktion vorbereiten',
-    prepared: 'Bereit: Signieren Sie die Transaktion unten.',
-    unsigned: 'Zu signierende Transaktion (XDR)',
-    signHint: (network) =>
-      `In Ihrer Wallet signieren (z. B. Stellar Laboratory, ${network}), dann unten einfügen.`,
-    signed: 'Signierte Transaktion (XDR)',
-    signedMissing: 'Fügen Sie die signierte Transaktion ein.',
-    submit: 'Zahlung senden',
-    working: 'Bitte warten…',
-  },
-  evm: {
-    token: 'Token und Netzwerk',
-    show: 'Adresse anzeigen',
-    qrCaption: 'Mit Ihrer Wallet scannen',
-    qrAlt: 'QR-Code der Zahlung',
-    openWallet: 'In der Wallet öffnen',
-    address: 'Adresse',
-    network: 'Netzwerk',
-    onlyThis: (code, network) =>
-      `Nur ${code} über ${network} senden; andere Token oder Netzwerke gehen verloren.`,
-  },
   errors: {
     network: 'Der Zahlungsserver ist nicht erreichbar. Bitte Verbindung prüfen.',
     badResponse: 'Der Zahlungsserver hat unerwartet geantwortet.',
@@ -386,16 +271,20 @@ const de: Messages = {
   },
 };
 
-const CATALOG: Readonly<Record<string, Messages>> = { en, de };
+const CATALOG: Readonly<Record<Locale, Messages>> = { en, de };
 
 /** The first of the browser's languages we speak (`de-AT` counts as `de`), else English. */
 export function pickMessages(languages: readonly string[]): Messages {
   for (const tag of languages) {
     const base = tag.toLowerCase().split('-')[0] ?? '';
-    const messages = CATALOG[base];
+    const messages = isLocale(base) ? CATALOG[base] : undefined;
     if (messages) return messages;
   }
   return en;
 }
 
-export const LANGUAGES = Object.keys(CATALOG);
+export const LANGUAGES: readonly Locale[] = ['en', 'de'];
+
+function isLocale(tag: string): tag is Locale {
+  return (LANGUAGES as readonly string[]).includes(tag);
+}
