@@ -4,7 +4,8 @@
  * latency at a fixed rate against GET /health, on PGlite and (with DATABASE_URL) on PostgreSQL; then,
  * on PostgreSQL only, webhook delivery by worker processes against plain signed POSTs, and Stripe
  * webhook intake against a raw INSERT of the same events. Figures are judged as ratios to a baseline
- * measured in the same run. KASSA_BENCH_ONLY=size runs the first part alone, KASSA_BENCH_ONLY=stripe-intake
+ * measured in the same run. KASSA_BENCH_ONLY=size runs the first part alone, KASSA_BENCH_ONLY=start the
+ * time `npm start` takes to demo.json, KASSA_BENCH_ONLY=stripe-intake
  * the last.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -23,6 +24,7 @@ import {
   type LatencyResult,
 } from './latency';
 import { percent, say, table } from './report';
+import { benchStartTime, printStartTime, START_GOALS, START_PLAN } from './start-time';
 import { round } from './stats';
 import {
   benchStripeIntake,
@@ -223,7 +225,7 @@ function printSummary(results: readonly EngineResult[]): void {
 }
 
 /** Parts that can run alone, with KASSA_BENCH_ONLY=<part>. */
-const PARTS = ['size', 'stripe-intake'] as const;
+const PARTS = ['size', 'start', 'stripe-intake'] as const;
 
 function onlyPart(): (typeof PARTS)[number] | null {
   const only = process.env['KASSA_BENCH_ONLY'];
@@ -264,6 +266,9 @@ async function main(): Promise<void> {
   // No database: two vite builds in child processes, before the database parts start.
   const bundleSize = !only || only === 'size' ? await benchBundleSize() : null;
   if (bundleSize) printBundleSize(bundleSize);
+  // `npm start` itself, in child processes on PGlite, before the database parts start.
+  const startTime = !only || only === 'start' ? await benchStartTime() : null;
+  if (startTime) printStartTime(startTime);
   const results: EngineResult[] = [];
   for (const engine of engines) results.push(await benchEngine(engine));
   if (results.length > 0) printSummary(results);
@@ -284,14 +289,22 @@ async function main(): Promise<void> {
     seconds,
     machine,
     only,
-    plan: { ...PLAN, deliveries: DELIVERY_PLAN, bundleSize: SIZE_PLAN, stripeIntake: STRIPE_INTAKE_PLAN },
+    plan: {
+      ...PLAN,
+      deliveries: DELIVERY_PLAN,
+      bundleSize: SIZE_PLAN,
+      startTime: START_PLAN,
+      stripeIntake: STRIPE_INTAKE_PLAN,
+    },
     goals: {
       ...GOALS,
       deliveries: DELIVERY_GOALS,
       bundleSize: SIZE_GOALS,
+      startTime: START_GOALS,
       stripeIntake: STRIPE_INTAKE_GOALS,
     },
     bundleSize,
+    startTime,
     results,
     deliveries,
     stripeIntake,
