@@ -6,7 +6,7 @@
  * webhook intake against a raw INSERT of the same events. Figures are judged as ratios to a baseline
  * measured in the same run; and reads (lists, get, audit, deliveries, the expiry sweep) at 100,000 seeded
  * checkouts on each engine. KASSA_BENCH_ONLY=<part> (or the part as the first argument: `tsx src/main.ts
- * lists`) runs one part alone: size, stripe-intake, lists.
+ * lists`) runs one part alone: size, start (the time `npm start` takes to demo.json), stripe-intake, lists.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
@@ -25,6 +25,7 @@ import {
   type LatencyResult,
 } from './latency';
 import { percent, say, table } from './report';
+import { benchStartTime, printStartTime, START_GOALS, START_PLAN } from './start-time';
 import { round } from './stats';
 import {
   benchStripeIntake,
@@ -225,7 +226,7 @@ function printSummary(results: readonly EngineResult[]): void {
 }
 
 /** Parts that can run alone, with KASSA_BENCH_ONLY=<part>. */
-const PARTS = ['size', 'stripe-intake', 'lists'] as const;
+const PARTS = ['size', 'start', 'stripe-intake', 'lists'] as const;
 
 function onlyPart(): (typeof PARTS)[number] | null {
   const only = process.argv[2] ?? process.env['KASSA_BENCH_ONLY'];
@@ -267,6 +268,9 @@ async function main(): Promise<void> {
   // No database: two vite builds in child processes, before the database parts start.
   const bundleSize = !only || only === 'size' ? await benchBundleSize() : null;
   if (bundleSize) printBundleSize(bundleSize);
+  // `npm start` itself, in child processes on PGlite, before the database parts start.
+  const startTime = !only || only === 'start' ? await benchStartTime() : null;
+  if (startTime) printStartTime(startTime);
   const results: EngineResult[] = [];
   for (const engine of engines) results.push(await benchEngine(engine));
   if (results.length > 0) printSummary(results);
@@ -295,6 +299,7 @@ async function main(): Promise<void> {
       ...PLAN,
       deliveries: DELIVERY_PLAN,
       bundleSize: SIZE_PLAN,
+      startTime: START_PLAN,
       stripeIntake: STRIPE_INTAKE_PLAN,
       lists: LISTS_PLAN,
     },
@@ -302,10 +307,12 @@ async function main(): Promise<void> {
       ...GOALS,
       deliveries: DELIVERY_GOALS,
       bundleSize: SIZE_GOALS,
+      startTime: START_GOALS,
       stripeIntake: STRIPE_INTAKE_GOALS,
       lists: LISTS_GOALS,
     },
     bundleSize,
+    startTime,
     results,
     deliveries,
     stripeIntake,

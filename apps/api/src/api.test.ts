@@ -170,7 +170,7 @@ describe('errors a merchant can act on', () => {
     expect(res.status).toBe(400);
     expect(res.body).toEqual({
       error: {
-        message: 'USD allows at most 2 decimals',
+        message: 'amount must have at most 2 decimals for USD',
         code: -32600,
         data: { code: 'BAD_REQUEST', httpStatus: 400, kassaCode: 'amount_invalid' },
       },

@@ -1,3 +1,4 @@
+import { describeIssues } from '@kassa/core';
 import { ShkeeperEnv, StellarEnv, StripeEnv } from '@kassa/providers';
 import { z } from 'zod';
 
@@ -30,6 +31,7 @@ export type ApiEnv = z.infer<typeof ApiEnv>;
 export function parseEnv(source: Record<string, string | undefined> = process.env): ApiEnv {
   const parsed = ApiEnv.safeParse(source);
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-  throw new Error(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  // Sentences naming the key ("PORT must be a number"), never the value: it may be a secret.
+  const { issues } = describeIssues(parsed.error.issues, source, { nameReceived: false });
+  throw new Error(`invalid configuration:\n  ${issues.map((issue) => issue.message).join('\n  ')}`);
 }

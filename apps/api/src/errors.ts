@@ -1,3 +1,4 @@
+import { describeIssues, type InputIssue, type SchemaIssue } from '@kassa/core';
 import { TRPCError } from '@trpc/server';
 import type { TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 
@@ -100,4 +101,49 @@ export function kassaCodeOf(error: TRPCError): KassaErrorCode {
     default:
       return 'internal';
   }
+}
+
+/**
+ * The sentence (and, for a schema's findings, the issue list) of an `input_invalid` answer: never
+ * zod's issue list as JSON in the message. Null when the error already carries its own sentence.
+ */
+export function describeInvalidInput(
+  error: TRPCError,
+  input: unknown,
+  procedure: string | undefined,
+): Readonly<{ message: string; issues?: readonly InputIssue[] }> | null {
+  if (error instanceof KassaTrpcError) return null;
+  const issues = schemaIssuesOf(error.cause);
+  if (issues) return describeIssues(issues, input);
+  if (error.cause instanceof SyntaxError) {
+    return { message: `the input is not valid JSON (${error.cause.message})` };
+  }
+  switch (error.code) {
+    case 'METHOD_NOT_SUPPORTED': {
+      // tRPC: `Unsupported GET-request to mutation procedure at path "checkouts.create"`.
+      const kind = /to (query|mutation|subscription) procedure/.exec(error.message)?.[1];
+      if (!kind || !procedure) return null;
+      return { message: `${procedure} is a ${kind}: call it with ${kind === 'mutation' ? 'POST' : 'GET'}` };
+    }
+    case 'PARSE_ERROR':
+      return { message: 'the input is not valid JSON' };
+    case 'PAYLOAD_TOO_LARGE':
+      return { message: 'the request body is too large' };
+    case 'UNSUPPORTED_MEDIA_TYPE':
+      return { message: 'send the input as JSON (content-type: application/json)' };
+    default:
+      return null;
+  }
+}
+
+function schemaIssuesOf(cause: unknown): readonly SchemaIssue[] | null {
+  if (typeof cause !== 'object' || cause === null || !('issues' in cause)) return null;
+  const { issues } = cause;
+  return Array.isArray(issues) && issues.every(isSchemaIssue) ? issues : null;
+}
+
+function isSchemaIssue(value: unknown): value is SchemaIssue {
+  return (
+    typeof value === 'object' && value !== null && 'message' in value && typeof value.message === 'string'
+  );
 }

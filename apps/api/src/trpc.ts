@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { findKey, type MerchantKey } from '@kassa/db';
 import { initTRPC } from '@trpc/server';
 import type { ApiDeps } from './deps';
-import { kassaCodeOf, toTrpcError } from './errors';
+import { describeInvalidInput, kassaCodeOf, toTrpcError } from './errors';
 import type { Logger } from './logger';
 import { takeToken } from './rate-limit';
 
@@ -37,13 +37,20 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 const t = initTRPC.context<Context>().create({
   // Never a stack trace out; merchants get a stable code beside tRPC's own.
   isDev: false,
-  errorFormatter({ shape, error }) {
+  errorFormatter({ shape, error, input, path }) {
     const kassaCode = kassaCodeOf(error);
-    const message = kassaCode === 'internal' ? 'Something went wrong on our side.' : shape.message;
+    const invalid = kassaCode === 'input_invalid' ? describeInvalidInput(error, input, path) : null;
+    const message =
+      kassaCode === 'internal' ? 'Something went wrong on our side.' : (invalid?.message ?? shape.message);
     return {
       ...shape,
       message,
-      data: { code: shape.data.code, httpStatus: shape.data.httpStatus, kassaCode },
+      data: {
+        code: shape.data.code,
+        httpStatus: shape.data.httpStatus,
+        kassaCode,
+        ...(invalid?.issues ? { issues: invalid.issues } : {}),
+      },
     };
   },
 });

@@ -1,3 +1,4 @@
+import { describeIssues } from '@kassa/core';
 import { ApiEnv } from '@kassa/api';
 import { z } from 'zod';
 
@@ -18,8 +19,9 @@ export type GatewayEnv = z.infer<typeof GatewayEnv>;
 export function parseEnv(source: Record<string, string | undefined> = process.env): GatewayEnv {
   const parsed = GatewayEnv.safeParse(source);
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-  throw new Error(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  // Sentences naming the key ("PORT must be a number"), never the value: it may be a secret.
+  const { issues } = describeIssues(parsed.error.issues, source, { nameReceived: false });
+  throw new Error(`invalid configuration:\n  ${issues.map((issue) => issue.message).join('\n  ')}`);
 }
 
 export const isInteractive = (): boolean => process.stdout.isTTY;

@@ -33,6 +33,24 @@ import { isInteractive, parseEnv } from './env';
  * the embedded (PGlite) mode runs, since PGlite is one database in one process.
  */
 async function main(): Promise<void> {
+  // A stop asked for while starting is kept and honoured once everything is up, so the database
+  // is always closed cleanly (never killed halfway through opening it).
+  let shutdown: ((reason: string) => void) | null = null;
+  let stopAsked: string | null = null;
+  const stop = (reason: string) => {
+    if (shutdown) shutdown(reason);
+    else stopAsked ??= reason;
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGHUP', () => stop('SIGHUP'));
+  // Started by `npm start` (scripts/run.mjs) with an IPC channel: if that parent goes, however it
+  // went, the gateway goes too rather than live on with no parent.
+  if (process.connected) {
+    process.on('disconnect', () => stop('parent exited'));
+    process.send?.({ kassa: 'stoppable' });
+  }
+
   const env = parseEnv();
   const log = createLogger(env.LOG_LEVEL, { pretty: isInteractive() });
   const dataDir = resolve(env.KASSA_DATA_DIR);
@@ -170,10 +188,10 @@ async function main(): Promise<void> {
   );
 
   let stopping = false;
-  const shutdown = (signal: string) => {
+  shutdown = (reason: string) => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, 'shutting down');
+    log.info({ reason }, 'shutting down');
     void (async () => {
       await workers.stop();
       await Promise.all([
@@ -190,8 +208,7 @@ async function main(): Promise<void> {
       process.exit(0);
     })();
   };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  if (stopAsked) shutdown(stopAsked);
 }
 
 /** A ready-to-open checkout, so the first thing a developer sees is a payment page. */

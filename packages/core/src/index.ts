@@ -11,3 +11,4 @@ export * from './reduce';
 export * from './line-items';
 export * from './checkout';
 export * from './quote';
+export * from './input-issues';

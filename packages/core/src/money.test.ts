@@ -255,10 +255,10 @@ describe('parseAmount and formatAmount', () => {
       const result = parseAmount(a, input);
       return result.ok ? '' : result.error.message;
     };
-    expect(message(USD, '1.001')).toBe('USD allows at most 2 decimals');
-    expect(message(KWD, '1.0001')).toBe('KWD allows at most 3 decimals');
-    expect(message(JPY, '1.5')).toBe('JPY takes no decimals');
-    expect(message(XLM, '1.00000001')).toBe('XLM:stellar allows at most 7 decimals');
+    expect(message(USD, '1.001')).toBe('amount must have at most 2 decimals for USD');
+    expect(message(KWD, '1.0001')).toBe('amount must have at most 3 decimals for KWD');
+    expect(message(JPY, '1.5')).toBe('amount must have no decimals for JPY');
+    expect(message(XLM, '1.00000001')).toBe('amount must have at most 7 decimals for XLM:stellar');
   });
 
   it('refuses any dot for a zero-decimal currency', () => {

@@ -83,8 +83,8 @@ export function parseAmount(
     return amountError(
       'amount_too_precise',
       decimals === 0
-        ? `${name} takes no decimals`
-        : `${name} allows at most ${decimals} ${decimals === 1 ? 'decimal' : 'decimals'}`,
+        ? `amount must have no decimals for ${name}`
+        : `amount must have at most ${decimals} ${decimals === 1 ? 'decimal' : 'decimals'} for ${name}`,
     );
   }
   // The length test keeps BigInt() from chewing on a megabyte of digits.

@@ -48,7 +48,7 @@ const Metadata = z.custom<Record<string, string>>(
     !Array.isArray(value) &&
     Object.keys(value).length <= 50 &&
     Object.entries(value).every(([k, v]) => METADATA_KEY.test(k) && typeof v === 'string' && v.length <= 500),
-  'metadata: at most 50 keys of letters, digits, _ . - (up to 40 long), each with a string value up to 500 long',
+  'an object of at most 50 keys of letters, digits, _ . - (up to 40 long), each with a string value up to 500 long',
 );
 
 export const CreateCheckoutInput = z

@@ -10,7 +10,7 @@ export const Origin = z
     try {
       url = new URL(value);
     } catch {
-      ctx.addIssue({ code: 'custom', message: `${value} is not a URL.` });
+      ctx.addIssue({ code: 'custom', message: 'an origin like https://shop.example' });
       return z.NEVER;
     }
     const bare = url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password;
@@ -19,7 +19,7 @@ export const Origin = z
     if ((url.protocol !== 'https:' && url.protocol !== 'http:') || !bare || !plainHost) {
       ctx.addIssue({
         code: 'custom',
-        message: `${value} is not an origin: give scheme, host and port only, like https://shop.example.`,
+        message: 'an origin (scheme, host and port only), like https://shop.example',
       });
       return z.NEVER;
     }

@@ -98,6 +98,8 @@ export function startStellarWatcher(options: StellarWatcherOptions): StellarWatc
       cursor = latest.value;
       if (!(await advanceCursor(db, name, holder, cursor, leaseMs))) return;
     }
+    // A stop asked for during the catch-up has already fired: listening for it now would wait forever.
+    if (stopping.signal.aborted) return;
     // Follow the stream; the lease is renewed as records arrive and by a heartbeat while quiet.
     const streaming = new AbortController();
     const abort = () => streaming.abort();

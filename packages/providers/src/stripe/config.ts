@@ -11,7 +11,7 @@ export const StripeEnv = z.object({
   STRIPE_WEBHOOK_SECRET: z
     .string()
     .transform((value) => value.split(',').map((s) => s.trim()))
-    .pipe(z.array(z.string().regex(/^whsec_[0-9A-Za-z]+$/, 'whsec_… secrets')).min(1))
+    .pipe(z.array(z.string().regex(/^whsec_[0-9A-Za-z]+$/, 'a whsec_… secret')).min(1))
     .optional(),
   /** Where the Stripe API is: absent = Stripe itself; the demo and tests point it at the fake. */
   STRIPE_API_URL: z.url({ protocol: /^https?$/ }).optional(),
