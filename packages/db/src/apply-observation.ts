@@ -1,5 +1,10 @@
 import {
+  asMerchantId,
+  asPaymentId,
   factKey,
+  moneyOf,
+  type Asset,
+  type PaymentStatus,
   foldOnto,
   formatAmount,
   reduce,
@@ -13,11 +18,11 @@ import {
   type RejectReason,
   type Transition,
 } from '@kassa/core';
-import { asc, eq, getTableColumns, sql } from 'drizzle-orm';
-import { rowsOf, type Database, type Db, type Tx } from './client';
+import { sql, type SQL } from 'drizzle-orm';
+import { rowsOf, type Db } from './client';
 import { decodeObservation, encodeObservation } from './codec';
 import { newId } from './ids';
-import { jsonOf, rowToSnapshot } from './checkouts';
+import { jsonOf } from './checkouts';
 import { auditLog, observations, outbox, paymentCredits, payments } from './schema';
 
 export type ApplyResult =
@@ -54,11 +59,12 @@ export async function applyObservation(
     try {
       const outcome =
         attempt <= OPTIMISTIC_ATTEMPTS
-          ? await tryApply(db.orm, paymentId, observation, encoded, now, mode)
+          ? await tryApply(db.prepared, paymentId, observation, encoded, now, mode)
           : // Contended: the row lock makes the read and the guarded write see the same payment.
             await db.orm.transaction(async (tx) => {
               await tx.execute(sql`select 1 from ${payments} where id = ${paymentId} for update`);
-              return tryApply(tx, paymentId, observation, encoded, now, mode);
+              const run: Run = async (statement) => rowsOf(await tx.execute(statement));
+              return tryApply(run, paymentId, observation, encoded, now, mode);
             });
       if (outcome !== 'lost_race') return outcome;
     } catch (error) {
@@ -68,10 +74,39 @@ export async function applyObservation(
   throw new Error(`applyObservation: ${paymentId} kept changing under ${MAX_ATTEMPTS} attempts`);
 }
 
-type Executor = Database | Tx;
+/** Runs one statement and answers its rows: prepared on the connection pool, or inside a transaction. */
+type Run = <T extends Record<string, unknown>>(statement: SQL) => Promise<T[]>;
+
+/** What the read answers: the snapshot's columns (numbers as text, instants as epoch ms) and the context. */
+type SnapshotRead = {
+  id: string;
+  merchant_id: string;
+  mode: Mode;
+  status: string;
+  asset: unknown;
+  amount_due: string;
+  received: string;
+  late_received: string;
+  refunded: string;
+  underpayment_tolerance: string;
+  escrow: boolean;
+  direction: 'in' | 'out';
+  escrow_status: string | null;
+  failure_reason: string | null;
+  dispute_status: 'open' | 'won' | 'lost' | null;
+  sequence: number;
+  fact_count: number;
+  last_fact: unknown;
+  expires_ms: number;
+  created_ms: number;
+  updated_ms: number;
+  related: unknown;
+  known: boolean;
+  credit_owner: string | null;
+};
 
 async function tryApply(
-  db: Executor,
+  run: Run,
   paymentId: string,
   observation: Observation,
   encoded: string,
@@ -80,33 +115,31 @@ async function tryApply(
 ): Promise<ApplyResult | 'lost_race'> {
   const key = factKey(observation);
   const credit = observation.type === 'credit' ? observation : null;
-  const [row] = await db
-    .select({
-      ...getTableColumns(payments),
-      related:
-        key === null
-          ? sql<unknown>`'[]'::jsonb`
-          : sql<unknown>`coalesce((select jsonb_agg(o.body) from ${observations} o where o.payment_id = payments.id and o.fact_key = ${key}), '[]'::jsonb)`,
-      known: sql<boolean>`exists (select 1 from ${observations} o where o.source = ${observation.source} and o.external_id = ${observation.externalId})`,
-      creditOwner:
-        credit === null
-          ? sql<string | null>`null::text`
-          : sql<
-              string | null
-            >`(select c.payment_id from ${paymentCredits} c where c.tx_key = ${credit.txKey})`,
-    })
-    .from(payments)
-    .where(eq(payments.id, paymentId));
+  // Plain SQL of one fixed text (prepared once per connection); the facts stay where they are.
+  const [row] = await run<SnapshotRead>(sql`
+    select p.id, p.merchant_id, p.mode, p.status, p.asset, p.amount_due::text, p.received::text,
+           p.late_received::text, p.refunded::text, p.underpayment_tolerance::text, p.escrow, p.direction,
+           p.escrow_status, p.failure_reason, p.dispute_status, p.sequence, p.fact_count, p.last_fact,
+           (extract(epoch from p.expires_at) * 1000)::float8 as expires_ms,
+           (extract(epoch from p.created_at) * 1000)::float8 as created_ms,
+           (extract(epoch from p.updated_at) * 1000)::float8 as updated_ms,
+           coalesce((select jsonb_agg(o.body) from ${observations} o
+                     where o.payment_id = p.id and o.fact_key = ${key}::text), '[]'::jsonb) as related,
+           exists (select 1 from ${observations} o
+                   where o.source = ${observation.source} and o.external_id = ${observation.externalId}) as known,
+           (select c.payment_id from ${paymentCredits} c where c.tx_key = ${credit?.txKey ?? null}::text) as credit_owner
+    from ${payments} p where p.id = ${paymentId}`);
   if (!row || (mode !== undefined && row.mode !== mode)) return { type: 'not_found' };
-  const { related: relatedJson, known, creditOwner, ...paymentRow } = row;
-  const snapshot = rowToSnapshot(paymentRow);
-  const relatedRaw = jsonOf(relatedJson);
+  const snapshot = snapshotFromRead(row);
+  const relatedRaw = jsonOf(row.related);
   const related = Array.isArray(relatedRaw)
     ? relatedRaw.map((f) => decodeObservation(f, snapshot.amountDue.asset))
     : [];
+  const known = row.known;
+  const creditOwner = row.credit_owner;
 
   const quick = foldOnto(snapshot, { related, known: Boolean(known) }, observation, now);
-  const transition = quick.type === 'refold' ? await refold(db, snapshot, observation, now) : quick;
+  const transition = quick.type === 'refold' ? await refold(run, snapshot, observation, now) : quick;
   if (transition.type === 'ignored' || transition.type === 'rejected')
     return { ...transition, payment: snapshot };
   if (credit && creditOwner !== null && creditOwner !== paymentId) {
@@ -122,7 +155,7 @@ async function tryApply(
   // row is unique by (source, external id) across all payments and a transaction is claimed by one
   // payment: if either was taken by a concurrent apply after the read, the statement fails as a
   // whole (a cast that cannot succeed, so it writes nothing) and the apply reads again.
-  const result = await db.execute(sql`
+  const [outcome] = await run<{ updated: number }>(sql`
     with updated as (
       update ${payments} set
         status = ${next.status}, received = ${next.received.minor.toString()}::numeric,
@@ -178,9 +211,36 @@ async function tryApply(
              then (${LOST_RACE}::text || ' ' || updated)::int else 0 end as lost
     from outcome
   `);
-  const [outcome] = rowsOf<{ updated: number }>(result);
   if (!outcome || outcome.updated === 0) return 'lost_race';
   return changed ? { type: 'changed', payment: next, events } : { type: 'recorded', payment: next };
+}
+
+function snapshotFromRead(row: SnapshotRead): PaymentSnapshot {
+  const asset = jsonOf(row.asset) as Asset;
+  const money = (minor: string) => moneyOf(asset, BigInt(minor));
+  const lastFact = jsonOf(row.last_fact);
+  return {
+    id: asPaymentId(row.id),
+    merchantId: asMerchantId(row.merchant_id),
+    mode: row.mode,
+    amountDue: money(row.amount_due),
+    expiresAt: new Date(Number(row.expires_ms)),
+    escrow: row.escrow,
+    direction: row.direction,
+    underpaymentTolerance: money(row.underpayment_tolerance),
+    sequence: Number(row.sequence),
+    factCount: Number(row.fact_count),
+    lastFact: lastFact === null || lastFact === undefined ? null : decodeObservation(lastFact, asset),
+    createdAt: new Date(Number(row.created_ms)),
+    updatedAt: new Date(Number(row.updated_ms)),
+    status: row.status as PaymentStatus,
+    escrowStatus: row.escrow_status as PaymentSnapshot['escrowStatus'],
+    received: money(row.received),
+    lateReceived: money(row.late_received),
+    refunded: money(row.refunded),
+    failureReason: row.failure_reason,
+    disputeStatus: row.dispute_status,
+  };
 }
 
 /** Marks the failure of a write that lost a race (see `tryApply`). */
@@ -196,17 +256,15 @@ function isLostRace(error: unknown): boolean {
 
 /** The full fold, for a fact dated before the payment's last one: every fact, in arrival order. */
 async function refold(
-  db: Executor,
+  run: Run,
   snapshot: PaymentSnapshot,
   observation: Observation,
   now: Date,
 ): Promise<Transition<PaymentSnapshot>> {
-  const rows = await db
-    .select({ body: observations.body })
-    .from(observations)
-    .where(eq(observations.paymentId, snapshot.id))
-    .orderBy(asc(observations.id));
-  const facts = rows.map((r) => decodeObservation(r.body, snapshot.amountDue.asset));
+  const rows = await run<{ body: unknown }>(
+    sql`select body from ${observations} where payment_id = ${snapshot.id} order by id`,
+  );
+  const facts = rows.map((r) => decodeObservation(jsonOf(r.body), snapshot.amountDue.asset));
   const { factCount: _count, lastFact: _last, ...head } = snapshot;
   const transition = reduce({ ...head, facts }, observation, now);
   if (transition.type !== 'changed' && transition.type !== 'recorded') return transition;
