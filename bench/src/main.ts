@@ -4,8 +4,9 @@
  * latency at a fixed rate against GET /health, on PGlite and (with DATABASE_URL) on PostgreSQL; then,
  * on PostgreSQL only, webhook delivery by worker processes against plain signed POSTs, and Stripe
  * webhook intake against a raw INSERT of the same events. Figures are judged as ratios to a baseline
- * measured in the same run. KASSA_BENCH_ONLY=size runs the first part alone, KASSA_BENCH_ONLY=stripe-intake
- * the last, KASSA_BENCH_ONLY=throughput the applyObservation throughput alone (on every engine).
+ * measured in the same run; and reads (lists, get, audit, deliveries, the expiry sweep) at 100,000 seeded
+ * checkouts on each engine. KASSA_BENCH_ONLY=<part> (or the part as the first argument: `tsx src/main.ts
+ * lists`) runs one part alone: size, stripe-intake, lists, throughput (applyObservation alone, on every engine).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
@@ -15,6 +16,7 @@ import { sql } from 'drizzle-orm';
 import { benchBundleSize, printBundleSize, SIZE_GOALS, SIZE_PLAN } from './bundle-size';
 import { benchDeliveries, DELIVERY_GOALS, DELIVERY_PLAN, printDeliveries } from './deliveries';
 import { createBaselineTable } from './fixtures';
+import { benchLists, LISTS_GOALS, LISTS_PLAN, printLists, type ListsResult } from './lists';
 import {
   createCheckoutEndpoint,
   healthEndpoint,
@@ -239,10 +241,10 @@ function printSummary(results: readonly EngineResult[]): void {
 }
 
 /** Parts that can run alone, with KASSA_BENCH_ONLY=<part>. */
-const PARTS = ['size', 'stripe-intake', 'throughput'] as const;
+const PARTS = ['size', 'stripe-intake', 'lists', 'throughput'] as const;
 
 function onlyPart(): (typeof PARTS)[number] | null {
-  const only = process.env['KASSA_BENCH_ONLY'];
+  const only = process.argv[2] ?? process.env['KASSA_BENCH_ONLY'];
   if (!only) return null;
   const part = PARTS.find((p) => p === only);
   if (!part) throw new Error(`KASSA_BENCH_ONLY=${only}: no such part (known: ${PARTS.join(', ')})`);
@@ -290,6 +292,10 @@ async function main(): Promise<void> {
   // The receiver's verify + store + 2xx against a raw INSERT of the same events, on PostgreSQL.
   const stripeIntake = only === 'stripe-intake' || (!only && hasPostgres) ? await benchStripeIntake() : null;
   if (stripeIntake) printStripeIntake(stripeIntake);
+  // Reads at 100k checkouts, on every engine there is, each on a fresh database of its own.
+  const lists: ListsResult[] = [];
+  if (!only || only === 'lists') for (const engine of allEngines) lists.push(await benchLists(engine));
+  if (lists.length > 0) printLists(lists);
 
   // A run of one part writes a file of its own, so it does not replace the last full run's.
   const file = only ? `latest-${only}.json` : 'latest.json';
@@ -301,17 +307,25 @@ async function main(): Promise<void> {
     seconds,
     machine,
     only,
-    plan: { ...PLAN, deliveries: DELIVERY_PLAN, bundleSize: SIZE_PLAN, stripeIntake: STRIPE_INTAKE_PLAN },
+    plan: {
+      ...PLAN,
+      deliveries: DELIVERY_PLAN,
+      bundleSize: SIZE_PLAN,
+      stripeIntake: STRIPE_INTAKE_PLAN,
+      lists: LISTS_PLAN,
+    },
     goals: {
       ...GOALS,
       deliveries: DELIVERY_GOALS,
       bundleSize: SIZE_GOALS,
       stripeIntake: STRIPE_INTAKE_GOALS,
+      lists: LISTS_GOALS,
     },
     bundleSize,
     results,
     deliveries,
     stripeIntake,
+    lists,
   };
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
   say(`\nresults written to bench/results/${file} (${seconds} s)`);

@@ -101,9 +101,10 @@ export async function seedPayments(
   const spanMs = plan.spanDays * 86_400_000;
   const at = now.toISOString();
   const merchantArray = sql.raw(`array[${merchants.map((x) => `'${x.id}'`).join(', ')}]`);
-  // g -> shape, merchant, mode: merchant and mode from the low digits, shape from the rest.
+  // g -> shape, merchant, mode: merchant and mode from the low digits, shape from the rest (so every
+  // merchant and mode gets its share of each shape, heavy ones included).
   const shapeOf = sql.raw(`case
-      when g % ${plan.heavyEvery} = 0 then '${templates.heavy}'
+      when (g / ${2 * m}) % ${plan.heavyEvery} = 0 then '${templates.heavy}'
       else (array['${templates.pending}', '${templates.partially_paid}', '${templates.expired}', '${templates.expired}',
                   '${templates.canceled}', ${Array.from({ length: 15 }, () => `'${templates.paid}'`).join(', ')}])[1 + (g / ${2 * m}) % 20]
     end`);
