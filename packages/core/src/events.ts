@@ -1,5 +1,5 @@
 import { compareMoney } from './money';
-import type { Payment } from './payment';
+import type { Payment, PaymentHead } from './payment';
 
 /** What merchants are told. Named for what happened; each carries the payment's sequence number. */
 export const DOMAIN_EVENT_TYPES = [
@@ -44,7 +44,7 @@ const STATUS_EVENTS: Partial<Record<Payment['status'], DomainEventType>> = {
 };
 
 /** The events one change produces, from the difference between the payment before and after. */
-export function diffEvents(before: Payment, after: Payment, now: Date): DomainEvent[] {
+export function diffEvents(before: PaymentHead, after: PaymentHead, now: Date): DomainEvent[] {
   const types: DomainEventType[] = [];
   const refundedVsBefore = compareMoney(after.refunded, before.refunded);
   // A refund that failed puts a refunded payment back to paid: that is news of the refund, not a

@@ -98,6 +98,9 @@ export type Payment = PaymentState &
     updatedAt: Date;
   }>;
 
+/** A payment without its facts: what the state machine reads besides them. */
+export type PaymentHead = Omit<Payment, 'facts'>;
+
 export type OpenPaymentInput = Readonly<{
   id: PaymentId;
   merchantId: MerchantId;

@@ -3,7 +3,13 @@ import type { DomainEvent } from './events';
 import { diffEvents } from './events';
 import { addMoney, compareMoney, isPositive, maxMoney, subtractMoney, zeroOf, type Money } from './money';
 import type { Observation } from './observation';
-import { initialState, type Payment, type PaymentState, type PaymentStatus } from './payment';
+import {
+  initialState,
+  type Payment,
+  type PaymentHead,
+  type PaymentState,
+  type PaymentStatus,
+} from './payment';
 import { assertNever } from './result';
 
 /** A payment that has taken this many facts takes no more: a bound on storage and on each fold. */
@@ -27,10 +33,10 @@ export type AuditEntry = Readonly<{
   at: Date;
 }>;
 
-export type Transition =
-  | { type: 'changed'; payment: Payment; events: readonly DomainEvent[]; audit: AuditEntry }
+export type Transition<P extends PaymentHead = Payment> =
+  | { type: 'changed'; payment: P; events: readonly DomainEvent[]; audit: AuditEntry }
   /** Kept as a fact (it can shape the fold when earlier facts arrive later); nothing visible changed. */
-  | { type: 'recorded'; payment: Payment }
+  | { type: 'recorded'; payment: P }
   | { type: 'ignored'; reason: 'duplicate' }
   | { type: 'rejected'; reason: RejectReason };
 
@@ -48,25 +54,108 @@ const EXPIRABLE: ReadonlySet<PaymentStatus> = new Set(['pending', 'partially_pai
  * state and, if it does not apply, rejected and never becomes a fact.
  */
 export function reduce(payment: Payment, observation: Observation, now: Date): Transition {
-  if (isDuplicate(payment, observation)) return { type: 'ignored', reason: 'duplicate' };
-  const invalid = validate(payment, observation);
+  if (isDuplicate(payment.facts, observation)) return { type: 'ignored', reason: 'duplicate' };
+  const invalid = validate(payment, payment.facts.length, payment.facts, observation);
   if (invalid) return { type: 'rejected', reason: invalid };
 
   const facts = [...payment.facts, observation];
   const { state, effective } = fold(payment, facts, observation);
   if (observation.source === 'merchant' && !effective)
     return { type: 'rejected', reason: commandRejection(observation) };
-  if (sameState(state, payment)) return { type: 'recorded', payment: { ...payment, facts, updatedAt: now } };
+  return conclude(payment, { ...payment, facts }, state, observation, now);
+}
 
-  const sequence = payment.sequence + 1;
-  const next: Payment = { ...payment, ...state, facts, sequence, updatedAt: now };
+/**
+ * A payment as the database keeps it between two facts: the fold of its facts (the state), how
+ * many there are and the last one in fold order, without the facts themselves.
+ */
+export type PaymentSnapshot = PaymentHead &
+  Readonly<{
+    factCount: number;
+    /** The greatest fact in fold order (time, then type, then source and id); null when none or unknown. */
+    lastFact: Observation | null;
+  }>;
+
+/** What `foldOnto` must be told of the facts a snapshot does not hold. */
+export type FoldContext = Readonly<{
+  /** Every fact of the payment with the new observation's `factKey` (none when it has no key). */
+  related: readonly Observation[];
+  /** An observation with the same source and externalId is already known. */
+  known: boolean;
+}>;
+
+/** The snapshot of a payment that holds all its facts. */
+export function snapshotOf(payment: Payment): PaymentSnapshot {
+  const { facts, ...head } = payment;
+  let lastFact: Observation | null = null;
+  for (const fact of facts) if (lastFact === null || compareFacts(fact, lastFact) > 0) lastFact = fact;
+  return { ...head, factCount: facts.length, lastFact };
+}
+
+/**
+ * `reduce` without the payment's history, for the common case: an observation that comes after
+ * every known fact in fold order is folded onto the snapshot by the same steps the full fold takes,
+ * and gives the same transition. One dated earlier (or one whose effect depends on facts the
+ * context does not hold: a payout's outcome, the failure of a counted refund) answers `refold`:
+ * the caller loads every fact and calls `reduce`.
+ */
+export function foldOnto(
+  payment: PaymentSnapshot,
+  context: FoldContext,
+  observation: Observation,
+  now: Date,
+): Transition<PaymentSnapshot> | { type: 'refold' } {
+  const { related } = context;
+  if (context.known || isDuplicate(related, observation)) return { type: 'ignored', reason: 'duplicate' };
+  const invalid = validate(payment, payment.factCount, related, observation);
+  if (invalid) return { type: 'rejected', reason: invalid };
+  const last = payment.lastFact;
+  if (payment.factCount > 0 && (last === null || compareFacts(observation, last) <= 0))
+    return { type: 'refold' };
+  if (dependsOnHistory(observation, related)) return { type: 'refold' };
+
+  const before = pickState(payment);
+  // Every fact the payment holds sorts before this one: the fold's memory of them is all in
+  // `related` (the same money key, the failures of the same refund).
+  const skip = skips(
+    observation,
+    (key) => related.some((f) => moneyKey(f) === key),
+    (refundKey) => related.some((f) => f.type === 'refund_failed' && f.refundKey === refundKey),
+    null,
+  );
+  const state = skip ? before : step(payment, before, observation);
+  if (observation.source === 'merchant' && sameState(state, before))
+    return { type: 'rejected', reason: commandRejection(observation) };
+  const factCount = payment.factCount + 1;
+  return conclude(payment, { ...payment, factCount, lastFact: observation }, state, observation, now);
+}
+
+/** What only the whole history can decide: which payout request is in force, or a counted refund failing. */
+function dependsOnHistory(o: Observation, related: readonly Observation[]): boolean {
+  if (o.type === 'escrow_failed' || o.type === 'escrow_paid_out') return true;
+  if (o.type === 'refund_failed')
+    return related.some((f) => f.type === 'refund' && f.refundKey === o.refundKey);
+  return false;
+}
+
+/** The transition from `before` to `state`, on `base` (the payment with the new fact kept). */
+function conclude<P extends PaymentHead>(
+  before: P,
+  base: P,
+  state: PaymentState,
+  observation: Observation,
+  now: Date,
+): Transition<P> {
+  if (sameState(state, before)) return { type: 'recorded', payment: { ...base, updatedAt: now } };
+  const sequence = before.sequence + 1;
+  const next: P = { ...base, ...state, sequence, updatedAt: now };
   return {
     type: 'changed',
     payment: next,
-    events: diffEvents(payment, next, now),
+    events: diffEvents(before, next, now),
     audit: {
       sequence,
-      from: pickState(payment),
+      from: pickState(before),
       to: state,
       cause: { source: observation.source, externalId: observation.externalId, type: observation.type },
       at: now,
@@ -109,10 +198,18 @@ function moneyKey(o: Observation): string | null {
   return null;
 }
 
+/**
+ * The facts whose fold can depend on each other share this key: the reports of one transaction,
+ * or of one refund and its failure. `foldOnto` needs the facts of the new one's key, no others.
+ */
+export function factKey(o: Observation): string | null {
+  return o.type === 'refund_failed' ? `refund:${o.refundKey}` : moneyKey(o);
+}
+
 /** The same observation again, or the same transaction reported again exactly as before. */
-function isDuplicate(payment: Payment, o: Observation): boolean {
+function isDuplicate(facts: readonly Observation[], o: Observation): boolean {
   const key = moneyKey(o);
-  return payment.facts.some(
+  return facts.some(
     (f) =>
       (f.source === o.source && f.externalId === o.externalId) ||
       (key !== null &&
@@ -125,15 +222,21 @@ function isDuplicate(payment: Payment, o: Observation): boolean {
 }
 
 /** Another report of a known transaction with a different amount: one of them is wrong. */
-function conflictsWithKnownTransaction(payment: Payment, o: Observation): boolean {
+function conflictsWithKnownTransaction(facts: readonly Observation[], o: Observation): boolean {
   const key = moneyKey(o);
   if (key === null || !('amount' in o)) return false;
-  return payment.facts.some((f) => moneyKey(f) === key && 'amount' in f && f.amount.minor !== o.amount.minor);
+  return facts.some((f) => moneyKey(f) === key && 'amount' in f && f.amount.minor !== o.amount.minor);
 }
 
-function validate(payment: Payment, o: Observation): RejectReason | null {
-  if (payment.facts.length >= MAX_FACTS_PER_PAYMENT) return 'too_many_observations';
-  if (conflictsWithKnownTransaction(payment, o)) return 'tx_conflict';
+/** `facts` holds at least every fact with the observation's money key; `factCount` counts them all. */
+function validate(
+  payment: PaymentHead,
+  factCount: number,
+  facts: readonly Observation[],
+  o: Observation,
+): RejectReason | null {
+  if (factCount >= MAX_FACTS_PER_PAYMENT) return 'too_many_observations';
+  if (conflictsWithKnownTransaction(facts, o)) return 'tx_conflict';
   switch (o.type) {
     case 'credit':
     case 'refund':
@@ -184,7 +287,7 @@ function compareFacts(a: Observation, b: Observation): number {
 }
 
 function fold(
-  payment: Payment,
+  payment: PaymentHead,
   facts: readonly Observation[],
   watched: Observation | undefined,
 ): {
@@ -203,11 +306,12 @@ function fold(
   let activeRequest: Extract<Observation, { type: 'escrow_requested' }> | null = null;
   for (const fact of [...facts].sort(compareFacts)) {
     const key = moneyKey(fact);
-    const skip =
-      (key !== null && counted.has(key)) ||
-      (fact.type === 'refund' && failedRefunds.has(fact.refundKey)) ||
-      ((fact.type === 'escrow_failed' || fact.type === 'escrow_paid_out') &&
-        fact.payoutRef !== activeRequest?.payoutRef);
+    const skip = skips(
+      fact,
+      (k) => counted.has(k),
+      (k) => failedRefunds.has(k),
+      activeRequest?.payoutRef ?? null,
+    );
     const next = skip ? state : step(payment, state, fact);
     if (fact.type === 'escrow_requested' && next.escrowStatus !== state.escrowStatus) activeRequest = fact;
     if (key !== null) counted.add(key);
@@ -217,7 +321,25 @@ function fold(
   return { state, effective, activeRequest };
 }
 
-function step(payment: Payment, s: PaymentState, f: Observation): PaymentState {
+/**
+ * A fact the fold passes over: a transaction or refund already counted, a refund that failed, the
+ * outcome of a payout request no longer in force. Shared by `fold` and `foldOnto`.
+ */
+function skips(
+  fact: Observation,
+  counted: (moneyKey: string) => boolean,
+  refundFailed: (refundKey: string) => boolean,
+  activePayoutRef: string | null,
+): boolean {
+  const key = moneyKey(fact);
+  return (
+    (key !== null && counted(key)) ||
+    (fact.type === 'refund' && refundFailed(fact.refundKey)) ||
+    ((fact.type === 'escrow_failed' || fact.type === 'escrow_paid_out') && fact.payoutRef !== activePayoutRef)
+  );
+}
+
+function step(payment: PaymentHead, s: PaymentState, f: Observation): PaymentState {
   switch (f.type) {
     case 'seen':
       return s.status === 'pending' ? { ...s, status: 'processing' } : s;
@@ -275,7 +397,7 @@ function step(payment: Payment, s: PaymentState, f: Observation): PaymentState {
 const OPEN_OR_SEEN: ReadonlySet<PaymentStatus> = new Set(['pending', 'processing', 'partially_paid']);
 
 /** Status from the amounts, for a payment that is not closed. */
-function settle(payment: Payment, s: PaymentState): PaymentState {
+function settle(payment: PaymentHead, s: PaymentState): PaymentState {
   if (CLOSED.has(s.status)) return s;
   let status: PaymentStatus;
   // Refunds only move a payment that has money in it; one recorded before any credit waits for it.

@@ -8,7 +8,7 @@ import {
   type Asset,
   type Observation,
 } from '@kassa/core';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyObservation } from './apply-observation';
@@ -110,6 +110,61 @@ describe(`applyObservation (${testEngine()})`, () => {
     const untouched = await getCheckout(db.orm, second);
     expect(untouched?.payment.status).toBe('pending');
     expect(await listAudit(db.orm, second)).toHaveLength(0);
+  });
+
+  it('two payments racing for one transaction: exactly one is paid by it, the other is told', async () => {
+    for (let round = 0; round < 10; round += 1) {
+      const first = await newCheckout('10.00');
+      const second = await newCheckout('10.00');
+      const txKey = newId('tx_');
+      const results = await Promise.all([
+        applyObservation(db, first, credit(first, 1000n, 1, txKey)),
+        applyObservation(db, second, credit(second, 1000n, 1, txKey)),
+      ]);
+      expect(results.map((r) => r.type).sort()).toEqual(['changed', 'rejected']);
+      const statuses = await Promise.all(
+        [first, second].map(async (id) => (await getCheckout(db.orm, id))!.payment.status),
+      );
+      expect(statuses.sort()).toEqual(['paid', 'pending']);
+    }
+  });
+
+  it('a fact dated before the last one is placed by the full fold; so is any fact after an upgrade', async () => {
+    const id = await newCheckout('10.00');
+    await applyObservation(db, id, credit(id, 400n, 20), at(21));
+    await applyObservation(
+      db,
+      id,
+      { type: 'expired', source: 'clock', externalId: `${id}:expire`, occurredAt: at(31) },
+      at(31),
+    );
+    expect((await getCheckout(db.orm, id))!.payment.status).toBe('expired');
+    // Paid before the expiry, heard of after it: the checkout was paid in time.
+    const late = await applyObservation(db, id, credit(id, 600n, 25), at(40));
+    expect(late.type).toBe('changed');
+    const paid = (await getCheckout(db.orm, id))!.payment;
+    expect([paid.status, formatAmount(paid.received), formatAmount(paid.lateReceived)]).toEqual([
+      'paid',
+      '10.00',
+      '0.00',
+    ]);
+    expect(paid.facts).toHaveLength(3);
+
+    // A payment stored before snapshots knew their last fact (migration 0009): folded in full.
+    await db.query(sql`update payments set last_fact = null where id = ${id}`);
+    const more = await applyObservation(db, id, credit(id, 100n, 45), at(46));
+    expect(more.type).toBe('changed');
+    const after = (await getCheckout(db.orm, id))!.payment;
+    expect([after.status, formatAmount(after.received), formatAmount(after.lateReceived)]).toEqual([
+      'overpaid',
+      '11.00',
+      '0.00',
+    ]);
+    const [row] = await db.query<{ fact_count: number; last_fact: unknown }>(
+      sql`select fact_count, last_fact from payments where id = ${id}`,
+    );
+    expect(row?.fact_count).toBe(4);
+    expect(row?.last_fact).not.toBeNull();
   });
 
   it('keeps 18-decimal token amounts exact beyond 64 bits', async () => {

@@ -1,7 +1,9 @@
 import {
   asMerchantId,
   asPaymentId,
+  InvariantError,
   moneyOf,
+  type PaymentSnapshot,
   type Checkout,
   type LineItem,
   type Mode,
@@ -9,18 +11,39 @@ import {
   type PaymentStatus,
   type Rail,
 } from '@kassa/core';
-import { and, asc, desc, eq, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
 import type { Database, Tx } from './client';
-import { decodeObservation, encodeObservation } from './codec';
+import { decodeObservation } from './codec';
 import { claimIdempotencyKey, type IdempotencyScope } from './idempotency';
-import { auditLog, lineItems, payments } from './schema';
+import { auditLog, lineItems, observations, payments } from './schema';
 
-type PaymentRow = typeof payments.$inferSelect;
+/** A payment's row with its facts, which live in `observations` (see `paymentWithFacts`). */
+type PaymentRow = typeof payments.$inferSelect & { facts: unknown };
 type LineItemRow = typeof lineItems.$inferSelect;
 
+/** A payment's columns and its facts in arrival order, as one JSON array per row. */
+export const paymentWithFacts = {
+  ...getTableColumns(payments),
+  facts: sql<unknown>`coalesce((select jsonb_agg(o.body order by o.id) from ${observations} o where o.payment_id = payments.id), '[]'::jsonb)`,
+};
+
+/** jsonb from a raw SQL field: parsed by one driver, a string from the other. */
+export function jsonOf(value: unknown): unknown {
+  return typeof value === 'string' ? JSON.parse(value) : value;
+}
+
 export function rowToPayment(row: PaymentRow): Payment {
+  const { facts: raw, ...head } = row;
+  const stored = jsonOf(raw);
+  const facts = Array.isArray(stored) ? stored.map((f) => decodeObservation(f, row.asset)) : [];
+  const { factCount: _count, lastFact: _last, ...payment } = rowToSnapshot(head);
+  return { ...payment, facts };
+}
+
+/** A payment's row without its facts: the snapshot `foldOnto` folds one more fact onto. */
+export function rowToSnapshot(row: typeof payments.$inferSelect): PaymentSnapshot {
   const asset = row.asset;
-  const facts = Array.isArray(row.facts) ? row.facts.map((f) => decodeObservation(f, asset)) : [];
+  const lastFact = jsonOf(row.lastFact);
   return {
     id: asPaymentId(row.id),
     merchantId: asMerchantId(row.merchantId),
@@ -31,7 +54,8 @@ export function rowToPayment(row: PaymentRow): Payment {
     direction: row.direction,
     underpaymentTolerance: moneyOf(asset, row.underpaymentTolerance),
     sequence: row.sequence,
-    facts,
+    factCount: row.factCount,
+    lastFact: lastFact === null || lastFact === undefined ? null : decodeObservation(lastFact, asset),
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
     status: row.status as PaymentStatus,
@@ -55,7 +79,6 @@ export function paymentStateColumns(p: Payment) {
     failureReason: p.failureReason,
     disputeStatus: p.disputeStatus,
     sequence: p.sequence,
-    facts: p.facts.map(encodeObservation),
     updatedAt: p.updatedAt,
   };
 }
@@ -101,6 +124,8 @@ export async function insertCheckout(tx: Tx | Database, checkout: Checkout): Pro
     createdAt: p.createdAt,
     ...paymentStateColumns(p),
   });
+  // A payment is stored before anything is observed of it; its facts are rows of observations.
+  if (p.facts.length > 0) throw new InvariantError('insertCheckout: a new payment has no facts');
   if (checkout.lineItems.length > 0) {
     await tx.insert(lineItems).values(
       checkout.lineItems.map((item, position) => ({
@@ -174,7 +199,7 @@ export async function getCheckout(
         eq(payments.direction, direction),
       )
     : eq(payments.id, id);
-  const rows = await db.select().from(payments).where(where).limit(1);
+  const rows = await db.select(paymentWithFacts).from(payments).where(where).limit(1);
   const [checkout] = await withLineItems(db, rows);
   return checkout ?? null;
 }
@@ -231,7 +256,7 @@ export async function listCheckouts(db: Database, q: ListCheckoutsQuery): Promis
     filters.push(sql`(${payments.createdAt}, ${payments.id}) < (${createdAt}::timestamptz, ${q.after.id})`);
   }
   const rows = await db
-    .select()
+    .select(paymentWithFacts)
     .from(payments)
     .where(and(...filters))
     .orderBy(desc(payments.createdAt), desc(payments.id))

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { PgDialect, type PgDatabase, type PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
@@ -22,6 +22,12 @@ export type Db = Readonly<{
   orm: Database;
   /** Runs a statement and returns its rows, whichever driver answers. */
   query<T extends Record<string, unknown>>(statement: ReturnType<typeof sql>): Promise<T[]>;
+  /**
+   * `query` for a hot statement whose text repeats: PostgreSQL keeps it prepared on each
+   * connection (parsed, described and planned once), so a call is one round trip with no planning.
+   * Only for statements of a few shapes: each distinct text is one prepared statement per connection.
+   */
+  prepared<T extends Record<string, unknown>>(statement: ReturnType<typeof sql>): Promise<T[]>;
   close(): Promise<void>;
 }>;
 
@@ -31,6 +37,8 @@ export type DbOptions = (
   /** Sees every statement the ORM sends, with its parameters (the plan tests EXPLAIN them). */
   onQuery?: (query: string, params: readonly unknown[]) => void;
 };
+
+const dialect = new PgDialect();
 
 const migrationsFolder = fileURLToPath(new URL('../drizzle', import.meta.url));
 
@@ -57,6 +65,13 @@ export async function createDb(options: DbOptions): Promise<Db> {
         const rows: unknown = await orm.execute(statement);
         return rows as T[];
       },
+      prepared: async <T extends Record<string, unknown>>(
+        statement: ReturnType<typeof sql>,
+      ): Promise<T[]> => {
+        const query = dialect.sqlToQuery(statement);
+        const rows: unknown = await client.unsafe(query.sql, query.params as never[], { prepare: true });
+        return rows as T[];
+      },
       close: () => client.end({ timeout: 5 }),
     };
   }
@@ -64,13 +79,18 @@ export async function createDb(options: DbOptions): Promise<Db> {
   const client = options.dataDir ? new PGlite(options.dataDir) : new PGlite();
   const orm = drizzlePglite(client, config) as unknown as Database;
   await migratePglite(drizzlePglite(client), { migrationsFolder });
+  const query = async <T extends Record<string, unknown>>(
+    statement: ReturnType<typeof sql>,
+  ): Promise<T[]> => {
+    const result: unknown = await orm.execute(statement);
+    return (result as { rows: T[] }).rows;
+  };
   return {
     engine: 'pglite',
     orm,
-    query: async <T extends Record<string, unknown>>(statement: ReturnType<typeof sql>): Promise<T[]> => {
-      const result: unknown = await orm.execute(statement);
-      return (result as { rows: T[] }).rows;
-    },
+    query,
+    // One process, one connection: nothing to keep prepared across calls that PGlite does not.
+    prepared: query,
     close: () => client.close(),
   };
 }

@@ -18,10 +18,10 @@ export async function payoutBalance(
   const result = await db.execute(sql`
     select
       coalesce((
-        select sum((fact -> 'paid' ->> 'minor')::numeric)
-        from payments p, jsonb_array_elements(p.facts) as fact
+        select sum((o.body -> 'paid' ->> 'minor')::numeric)
+        from payments p join observations o on o.payment_id = p.id
         where p.merchant_id = ${merchantId} and p.mode = ${mode} and p.direction = 'in' and not p.escrow
-          and fact ->> 'type' = 'credit' and fact -> 'paid' -> 'asset' ->> 'id' = ${assetId}
+          and o.type = 'credit' and o.body -> 'paid' -> 'asset' ->> 'id' = ${assetId}
       ), 0)
       - coalesce((
         select sum(p.amount_due)

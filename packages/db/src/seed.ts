@@ -56,7 +56,7 @@ type Shape = 'pending' | 'partially_paid' | 'paid' | 'expired' | 'canceled' | 'h
 /**
  * Seeds `plan.payments` checkouts fast: one template per shape is made through insertCheckout and
  * applyObservation (real facts, audit rows and events), then copied in bulk with INSERT ... SELECT
- * over generate_series, a chunk at a time, with the payment's row, line items, audit trail, its
+ * over generate_series, a chunk at a time, with the payment's row, its facts, line items, audit trail, its
  * events (published) and one delivered webhook per event with its attempt. Columns are copied by
  * name from the catalog, so a column added later is seeded too. Ends with ANALYZE.
  */
@@ -94,6 +94,7 @@ export async function seedPayments(
   const lineItemColumns = await columns('line_items');
   const auditColumns = (await columns('audit_log')).filter((c) => c !== 'id');
   const outboxColumns = (await columns('outbox')).filter((c) => c !== 'id');
+  const observationColumns = (await columns('observations')).filter((c) => c !== 'id');
 
   const m = plan.merchants;
   const total = plan.payments;
@@ -142,6 +143,14 @@ export async function seedPayments(
         insert into line_items (${list(lineItemColumns)})
         select ${select(lineItemColumns, 'x', { payment_id: sql.raw('c.id') })}
         from ${clones} c join line_items x on x.payment_id = c.template_id`);
+      // The facts, as the template's (their JSON unchanged); an id of their own, unique per source.
+      await tx.execute(sql`
+        insert into observations (${list(observationColumns)})
+        select ${select(observationColumns, 'x', {
+          payment_id: sql.raw('c.id'),
+          external_id: sql.raw(`x.external_id || '_' || substr(c.id, 9)`),
+        })}
+        from ${clones} c join observations x on x.payment_id = c.template_id`);
       await tx.execute(sql`
         insert into audit_log (${list(auditColumns)})
         select ${select(auditColumns, 'x', {

@@ -34,8 +34,13 @@ export const payments = pgTable(
     failureReason: text('failure_reason'),
     disputeStatus: text('dispute_status', { enum: ['open', 'won', 'lost'] }),
     sequence: integer('sequence').notNull(),
-    /** Every observation that took effect (JSON, amounts as minor-unit strings); the state is their fold. */
-    facts: jsonb('facts').notNull(),
+    /**
+     * The state above is the fold of the payment's facts (rows of `observations`); these two make it
+     * a snapshot that one more fact can be folded onto: how many facts, and the last in fold order
+     * (JSON as in `observations.body`; null when none, or not known after an upgrade: refold).
+     */
+    factCount: integer('fact_count').notNull().default(0),
+    lastFact: jsonb('last_fact'),
     rails: jsonb('rails').$type<string[]>().notNull(),
     description: text('description'),
     metadata: jsonb('metadata').$type<Record<string, string>>().notNull(),
