@@ -192,7 +192,7 @@ async function embeddingOrigin(
   payment: { merchantId: string; mode: Mode },
   query: URLSearchParams,
 ): Promise<EmbedCheck> {
-  const key = await findKey(deps.db.orm, query.get('key') ?? '');
+  const key = await findKey(deps.db, query.get('key') ?? '');
   if (
     !key ||
     key.kind !== 'publishable' ||

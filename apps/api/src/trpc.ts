@@ -84,17 +84,19 @@ async function authenticate(
   kind: MerchantKey['kind'],
 ): Promise<MerchantKey> {
   const expected = kind === 'secret' ? /^sk_(test|live)_/ : /^pk_(test|live)_/;
-  const unauthorized = toTrpcError({
-    code: 'unauthorized',
-    message:
-      kind === 'secret'
-        ? 'A valid secret key is required (Authorization: Bearer sk_…).'
-        : 'A valid publishable key is required.',
-  });
-  if (!presented || !expected.test(presented)) throw unauthorized;
+  // Built only when refused: an error captures a stack, too dear for every accepted call.
+  const unauthorized = () =>
+    toTrpcError({
+      code: 'unauthorized',
+      message:
+        kind === 'secret'
+          ? 'A valid secret key is required (Authorization: Bearer sk_…).'
+          : 'A valid publishable key is required.',
+    });
+  if (!presented || !expected.test(presented)) throw unauthorized();
   // Lookup is by SHA-256 of the key through a unique index: no secret is ever compared as a string.
-  const key = await findKey(ctx.deps.db.orm, presented);
-  if (!key || key.kind !== kind) throw unauthorized;
+  const key = await findKey(ctx.deps.db, presented);
+  if (!key || key.kind !== kind) throw unauthorized();
   if (key.mode === 'live' && ctx.deps.gatewayMode === 'test') {
     throw toTrpcError({
       code: 'live_key_in_test_gateway',

@@ -29,8 +29,8 @@ export async function ensureDemoMerchant(db: Db, dataDir: string): Promise<DemoK
     const parsed = DemoFile.safeParse(JSON.parse(await readFile(file, 'utf8')));
     if (parsed.success) {
       const [secret, publishable] = await Promise.all([
-        findKey(db.orm, parsed.data.secretKey),
-        findKey(db.orm, parsed.data.publishableKey),
+        findKey(db, parsed.data.secretKey),
+        findKey(db, parsed.data.publishableKey),
       ]);
       if (secret && publishable) return { ...parsed.data, created: false };
     }

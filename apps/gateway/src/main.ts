@@ -127,7 +127,7 @@ async function main(): Promise<void> {
   });
 
   const demo = await ensureDemoMerchant(db, dataDir);
-  const key = await findKey(db.orm, demo.secretKey);
+  const key = await findKey(db, demo.secretKey);
   // The demo shop takes USDC for its USD prices (a merchant opts in; the demo does for the ledger demo).
   if (key && (await getMerchantSettings(db.orm, key.merchantId))?.stablecoinsAtPar === undefined) {
     await updateMerchantSettings(db.orm, key.merchantId, { stablecoinsAtPar: true });

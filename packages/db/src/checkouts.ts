@@ -150,6 +150,11 @@ export async function createCheckoutRecord(
   checkout: Checkout,
   idempotency: { scope: IdempotencyScope; requestHash: string; now: Date } | null,
 ): Promise<boolean> {
+  // Without a key or line items the checkout is one row: one autocommitted INSERT, no transaction.
+  if (!idempotency && checkout.lineItems.length === 0) {
+    await insertCheckout(db, checkout);
+    return true;
+  }
   return db.transaction(async (tx) => {
     if (idempotency) {
       const { scope, requestHash, now } = idempotency;

@@ -19,7 +19,6 @@ import {
   createCheckoutRecord,
   findIdempotencyKey,
   getCheckout,
-  getMerchantSettings,
   hashRequest,
   listAudit,
   listCheckouts,
@@ -155,7 +154,8 @@ export async function createCheckout(
   const scope = idempotencyKey
     ? { merchantId: key.merchantId, mode: key.mode, key: idempotencyKey, operation: 'checkouts.create' }
     : null;
-  const requestHash = hashRequest(input);
+  // Hashed only when a key asks for it: the body is walked and sorted to hash it.
+  const requestHash = scope ? hashRequest(input) : '';
   if (scope) {
     const replay = await replayIdempotent(deps, key, scope, requestHash, now);
     if (replay) return replay;
@@ -174,8 +174,7 @@ export async function createCheckout(
     });
   }
 
-  const toleranceBps =
-    (await getMerchantSettings(deps.db.orm, key.merchantId))?.underpaymentToleranceBps ?? 0;
+  const toleranceBps = key.settings.underpaymentToleranceBps ?? 0;
   const amountDue = priced.value.amountDue;
   const payment = openPayment({
     id: asPaymentId(newId('pay_')),

@@ -128,7 +128,7 @@ async function stream(
 /** The same rule as the widget's procedures: a publishable key this gateway accepts. */
 async function publishableKey(deps: ApiDeps, presented: string | null): Promise<MerchantKey | null> {
   if (!presented || !/^pk_(test|live)_/.test(presented)) return null;
-  const key = await findKey(deps.db.orm, presented);
+  const key = await findKey(deps.db, presented);
   if (!key || key.kind !== 'publishable') return null;
   if (key.mode === 'live' && deps.gatewayMode === 'test') return null;
   return key;

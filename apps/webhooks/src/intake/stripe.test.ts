@@ -44,7 +44,7 @@ const rail = () =>
 beforeAll(async () => {
   api = await startTestApi();
   const shop = await api.merchant('Card Shop');
-  const found = await findKey(api.db.orm, shop.secretKey);
+  const found = await findKey(api.db, shop.secretKey);
   if (!found) throw new Error('no key');
   key = found;
   const server = createWebhooksServer({

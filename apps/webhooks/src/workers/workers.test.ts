@@ -18,7 +18,7 @@ let key: MerchantKey;
 beforeAll(async () => {
   api = await startTestApi();
   const shop = await api.merchant('Worker Shop');
-  const found = await findKey(api.db.orm, shop.secretKey);
+  const found = await findKey(api.db, shop.secretKey);
   if (!found) throw new Error('no key');
   key = found;
 });
