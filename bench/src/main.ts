@@ -11,6 +11,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import type { MerchantId } from '@kassa/core';
 import { createDb, createMerchant, issueKey, type Db, type Engine } from '@kassa/db';
 import { createTestDb } from '@kassa/db/testing';
 import { sql } from 'drizzle-orm';
@@ -49,11 +50,14 @@ const PLAN = {
 
 const GOALS = { applyVsInsertOnPostgres: 0.3, hotPaymentLastVsFirstTenth: 1.2, createP99Ms: 15 } as const;
 
+type Throughput = { onePayment: Comparison; eightPayments: Comparison; hotPayment: ThroughputRun };
+
 type EngineResult = Readonly<{
   engine: Engine;
   serverVersion: string;
   loadAverageBefore: number;
-  throughput: { onePayment: Comparison; eightPayments: Comparison; hotPayment: ThroughputRun };
+  /** Null when only the latency part runs. */
+  throughput: Throughput | null;
   /** Null when only the throughput part runs. */
   latency: { health: LatencyResult; createCheckout: LatencyResult; p99VsHealth: number } | null;
 }>;
@@ -65,7 +69,44 @@ async function openDb(engine: Engine): Promise<Db> {
 
 const loadAverage = (): number => round(loadavg()[0] ?? 0);
 
-async function benchEngine(engine: Engine, withLatency: boolean): Promise<EngineResult> {
+/** applyObservation against a raw INSERT, 1 and 8 lanes, then the 600-credit diagnostic. */
+async function benchThroughput(db: Db, merchantId: MerchantId, tag: string): Promise<Throughput> {
+  await createBaselineTable(db);
+  const { lanes } = PLAN.eightLanes;
+  say(`${tag} warming up`);
+  await measureBaseline(db, lanes, 50);
+  await measureApply(db, merchantId, lanes, 50, 50);
+
+  const comparison = async (
+    label: string,
+    baseline: () => Promise<ThroughputRun>,
+    apply: () => Promise<ThroughputRun>,
+  ) => {
+    process.stdout.write(`${tag} ${label}, ${PLAN.rounds} rounds ... `);
+    const result = await compare(PLAN.rounds, baseline, apply);
+    const rounds = result.rounds.map((r) => `${r.apply.perSecond}/${r.baseline.perSecond}`).join(', ');
+    say(`apply/INSERT per s: ${rounds}`);
+    return result;
+  };
+  const onePayment = await comparison(
+    'applyObservation on 1 payment vs INSERT on 1 lane',
+    () => measureBaseline(db, 1, PLAN.oneLane.baseline),
+    () => measureApply(db, merchantId, 1, PLAN.oneLane.apply, PLAN.perPayment),
+  );
+  const eightPayments = await comparison(
+    `applyObservation on ${lanes} payments in parallel vs INSERT on ${lanes} lanes`,
+    () => measureBaseline(db, lanes, PLAN.eightLanes.baselinePerLane),
+    () => measureApply(db, merchantId, lanes, PLAN.eightLanes.applyPerLane, PLAN.perPayment),
+  );
+  process.stdout.write(`${tag} applyObservation, 1 payment taking ${PLAN.hotPayment} credits ... `);
+  const hotPayment = await measureApply(db, merchantId, 1, PLAN.hotPayment, PLAN.hotPayment);
+  say(`${hotPayment.perSecond}/s`);
+  return { onePayment, eightPayments, hotPayment };
+}
+
+type EngineParts = Readonly<{ throughput: boolean; latency: boolean }>;
+
+async function benchEngine(engine: Engine, parts: EngineParts): Promise<EngineResult> {
   const tag = `[${engine}]`;
   const loadAverageBefore = loadAverage();
   say(`${tag} fresh database (load average ${loadAverageBefore})`);
@@ -74,45 +115,13 @@ async function benchEngine(engine: Engine, withLatency: boolean): Promise<Engine
     const [version] = await db.query<{ server_version: string }>(sql`show server_version`);
     const merchantId = await createMerchant(db.orm, 'Bench Shop');
     const secretKey = await issueKey(db.orm, merchantId, 'secret', 'test');
-    await createBaselineTable(db);
-
-    const { lanes } = PLAN.eightLanes;
-    say(`${tag} warming up`);
-    await measureBaseline(db, lanes, 50);
-    await measureApply(db, merchantId, lanes, 50, 50);
-
-    const comparison = async (
-      label: string,
-      baseline: () => Promise<ThroughputRun>,
-      apply: () => Promise<ThroughputRun>,
-    ) => {
-      process.stdout.write(`${tag} ${label}, ${PLAN.rounds} rounds ... `);
-      const result = await compare(PLAN.rounds, baseline, apply);
-      const rounds = result.rounds.map((r) => `${r.apply.perSecond}/${r.baseline.perSecond}`).join(', ');
-      say(`apply/INSERT per s: ${rounds}`);
-      return result;
-    };
-    const onePayment = await comparison(
-      'applyObservation on 1 payment vs INSERT on 1 lane',
-      () => measureBaseline(db, 1, PLAN.oneLane.baseline),
-      () => measureApply(db, merchantId, 1, PLAN.oneLane.apply, PLAN.perPayment),
-    );
-    const eightPayments = await comparison(
-      `applyObservation on ${lanes} payments in parallel vs INSERT on ${lanes} lanes`,
-      () => measureBaseline(db, lanes, PLAN.eightLanes.baselinePerLane),
-      () => measureApply(db, merchantId, lanes, PLAN.eightLanes.applyPerLane, PLAN.perPayment),
-    );
-    process.stdout.write(`${tag} applyObservation, 1 payment taking ${PLAN.hotPayment} credits ... `);
-    const hotPayment = await measureApply(db, merchantId, 1, PLAN.hotPayment, PLAN.hotPayment);
-    say(`${hotPayment.perSecond}/s`);
-    const throughput = { onePayment, eightPayments, hotPayment };
     const base = {
       engine,
       serverVersion: version?.server_version ?? 'unknown',
       loadAverageBefore,
-      throughput,
+      throughput: parts.throughput ? await benchThroughput(db, merchantId, tag) : null,
     };
-    if (!withLatency) return { ...base, latency: null };
+    if (!parts.latency) return { ...base, latency: null };
 
     const api = await startApi(db);
     try {
@@ -141,6 +150,14 @@ async function benchEngine(engine: Engine, withLatency: boolean): Promise<Engine
 }
 
 function printSummary(results: readonly EngineResult[]): void {
+  const withThroughput = results.flatMap((r) =>
+    r.throughput ? [{ engine: r.engine, ...r.throughput }] : [],
+  );
+  if (withThroughput.length > 0) printThroughput(withThroughput);
+  if (results.some((r) => r.latency)) printLatency(results);
+}
+
+function printThroughput(results: readonly (Throughput & { engine: Engine })[]): void {
   say('\napplyObservation throughput (observations/s, median of rounds) vs one raw INSERT per observation');
   process.stdout.write(
     table(
@@ -154,7 +171,7 @@ function printSummary(results: readonly EngineResult[]): void {
       ],
       results.flatMap((r) =>
         (['onePayment', 'eightPayments'] as const).map((key) => {
-          const t = r.throughput[key];
+          const t = r[key];
           const met = t.ratio >= GOALS.applyVsInsertOnPostgres ? 'met' : 'MISSED';
           return [
             r.engine,
@@ -180,12 +197,12 @@ function printSummary(results: readonly EngineResult[]): void {
         `goal: <= x${GOALS.hotPaymentLastVsFirstTenth}`,
       ],
       results.map((r) => {
-        const tenths = r.throughput.hotPayment.meanMsByTenth;
+        const tenths = r.hotPayment.meanMsByTenth;
         const first = tenths[0] ?? Number.NaN;
         const last = tenths.at(-1) ?? Number.NaN;
         return [
           r.engine,
-          String(r.throughput.hotPayment.perSecond),
+          String(r.hotPayment.perSecond),
           first.toFixed(2),
           last.toFixed(2),
           `x${(last / first).toFixed(2)}`,
@@ -194,7 +211,9 @@ function printSummary(results: readonly EngineResult[]): void {
       }),
     ),
   );
-  if (!results.some((r) => r.latency)) return;
+}
+
+function printLatency(results: readonly EngineResult[]): void {
   const { ratePerSecond, roundMs, rounds } = PLAN.latency;
   say(
     `\nlatency at ${ratePerSecond} req/s over loopback HTTP, ${rounds} x ${roundMs / 1000} s per endpoint (ms from each request's due time)`,
@@ -243,7 +262,7 @@ function printSummary(results: readonly EngineResult[]): void {
 }
 
 /** Parts that can run alone, with KASSA_BENCH_ONLY=<part>. */
-const PARTS = ['size', 'start', 'stripe-intake', 'lists', 'throughput'] as const;
+const PARTS = ['size', 'start', 'stripe-intake', 'lists', 'throughput', 'latency', 'deliveries'] as const;
 
 function onlyPart(): (typeof PARTS)[number] | null {
   const only = process.argv[2] ?? process.env['KASSA_BENCH_ONLY'];
@@ -258,9 +277,9 @@ async function main(): Promise<void> {
   const only = onlyPart();
   const hasPostgres = Boolean(process.env['DATABASE_URL']);
   const allEngines: Engine[] = hasPostgres ? ['pglite', 'postgres'] : ['pglite'];
-  const engines: Engine[] = !only || only === 'throughput' ? allEngines : [];
-  if (only === 'stripe-intake' && !hasPostgres) {
-    throw new Error('KASSA_BENCH_ONLY=stripe-intake measures PostgreSQL: set DATABASE_URL');
+  const engines: Engine[] = !only || only === 'throughput' || only === 'latency' ? allEngines : [];
+  if ((only === 'stripe-intake' || only === 'deliveries') && !hasPostgres) {
+    throw new Error(`KASSA_BENCH_ONLY=${only} measures PostgreSQL: set DATABASE_URL`);
   }
   if (only) say(`KASSA_BENCH_ONLY=${only}: only that part runs.`);
   else if (engines.length === 1) {
@@ -289,10 +308,14 @@ async function main(): Promise<void> {
   const startTime = !only || only === 'start' ? await benchStartTime() : null;
   if (startTime) printStartTime(startTime);
   const results: EngineResult[] = [];
-  for (const engine of engines) results.push(await benchEngine(engine, !only));
+  for (const engine of engines) {
+    results.push(
+      await benchEngine(engine, { throughput: only !== 'latency', latency: !only || only === 'latency' }),
+    );
+  }
   if (results.length > 0) printSummary(results);
   // Delivery workers scale as processes sharing one PostgreSQL; PGlite lives inside one process.
-  const deliveries = !only && engines.includes('postgres') ? await benchDeliveries() : null;
+  const deliveries = (!only && hasPostgres) || only === 'deliveries' ? await benchDeliveries() : null;
   if (deliveries) printDeliveries(deliveries);
   // The receiver's verify + store + 2xx against a raw INSERT of the same events, on PostgreSQL.
   const stripeIntake = only === 'stripe-intake' || (!only && hasPostgres) ? await benchStripeIntake() : null;
