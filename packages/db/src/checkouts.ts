@@ -12,7 +12,7 @@ import {
   type Rail,
 } from '@kassa/core';
 import { and, asc, desc, eq, getTableColumns, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
-import type { Database, Tx } from './client';
+import type { Database, Db, Tx } from './client';
 import { decodeObservation } from './codec';
 import { claimIdempotencyKey, type IdempotencyScope } from './idempotency';
 import { auditLog, lineItems, observations, payments } from './schema';
@@ -68,21 +68,6 @@ export function rowToSnapshot(row: typeof payments.$inferSelect): PaymentSnapsho
   };
 }
 
-/** The columns a payment's state writes; shared by insert and update so they cannot drift. */
-export function paymentStateColumns(p: Payment) {
-  return {
-    status: p.status,
-    received: p.received.minor,
-    lateReceived: p.lateReceived.minor,
-    refunded: p.refunded.minor,
-    escrowStatus: p.escrowStatus,
-    failureReason: p.failureReason,
-    disputeStatus: p.disputeStatus,
-    sequence: p.sequence,
-    updatedAt: p.updatedAt,
-  };
-}
-
 function toCheckout(row: PaymentRow, items: readonly LineItemRow[]): Checkout {
   const payment = rowToPayment(row);
   return {
@@ -102,28 +87,33 @@ function toCheckout(row: PaymentRow, items: readonly LineItemRow[]): Checkout {
   };
 }
 
+/**
+ * A new payment's row as one fixed text (prepared on PostgreSQL when run through `Db.prepared`),
+ * the values as parameters: checkouts.create runs it on every call.
+ */
+function paymentInsert(checkout: Checkout): SQL {
+  const p = checkout.payment;
+  return sql`
+    insert into ${payments} (
+      id, merchant_id, mode, asset_id, asset, amount_due, escrow, direction, underpayment_tolerance,
+      payout_destination, rails, description, metadata, success_url, cancel_url, expires_at, created_at,
+      status, received, late_received, refunded, escrow_status, failure_reason, dispute_status,
+      sequence, updated_at
+    ) values (
+      ${p.id}, ${p.merchantId}, ${p.mode}, ${p.amountDue.asset.id}, ${JSON.stringify(p.amountDue.asset)}::jsonb,
+      ${p.amountDue.minor.toString()}::numeric, ${p.escrow}, ${p.direction ?? 'in'},
+      ${(p.underpaymentTolerance?.minor ?? 0n).toString()}::numeric, ${checkout.payoutDestination ?? null},
+      ${JSON.stringify(checkout.rails)}::jsonb, ${checkout.description}, ${JSON.stringify(checkout.metadata)}::jsonb,
+      ${checkout.successUrl}, ${checkout.cancelUrl}, ${p.expiresAt.toISOString()}::timestamptz,
+      ${p.createdAt.toISOString()}::timestamptz, ${p.status}, ${p.received.minor.toString()}::numeric,
+      ${p.lateReceived.minor.toString()}::numeric, ${p.refunded.minor.toString()}::numeric, ${p.escrowStatus},
+      ${p.failureReason}, ${p.disputeStatus}, ${p.sequence}::int, ${p.updatedAt.toISOString()}::timestamptz
+    )`;
+}
+
 export async function insertCheckout(tx: Tx | Database, checkout: Checkout): Promise<void> {
   const p = checkout.payment;
-  await tx.insert(payments).values({
-    id: p.id,
-    merchantId: p.merchantId,
-    mode: p.mode,
-    assetId: p.amountDue.asset.id,
-    asset: p.amountDue.asset,
-    amountDue: p.amountDue.minor,
-    escrow: p.escrow,
-    direction: p.direction ?? 'in',
-    underpaymentTolerance: p.underpaymentTolerance?.minor ?? 0n,
-    payoutDestination: checkout.payoutDestination ?? null,
-    rails: [...checkout.rails],
-    description: checkout.description,
-    metadata: { ...checkout.metadata },
-    successUrl: checkout.successUrl,
-    cancelUrl: checkout.cancelUrl,
-    expiresAt: p.expiresAt,
-    createdAt: p.createdAt,
-    ...paymentStateColumns(p),
-  });
+  await tx.execute(paymentInsert(checkout));
   // A payment is stored before anything is observed of it; its facts are rows of observations.
   if (p.facts.length > 0) throw new InvariantError('insertCheckout: a new payment has no facts');
   if (checkout.lineItems.length > 0) {
@@ -146,16 +136,18 @@ export async function insertCheckout(tx: Tx | Database, checkout: Checkout): Pro
  * taken first by another request (the caller answers as that request did).
  */
 export async function createCheckoutRecord(
-  db: Database,
+  db: Db,
   checkout: Checkout,
   idempotency: { scope: IdempotencyScope; requestHash: string; now: Date } | null,
 ): Promise<boolean> {
   // Without a key or line items the checkout is one row: one autocommitted INSERT, no transaction.
   if (!idempotency && checkout.lineItems.length === 0) {
-    await insertCheckout(db, checkout);
+    if (checkout.payment.facts.length > 0)
+      throw new InvariantError('insertCheckout: a new payment has no facts');
+    await db.prepared(paymentInsert(checkout));
     return true;
   }
-  return db.transaction(async (tx) => {
+  return db.orm.transaction(async (tx) => {
     if (idempotency) {
       const { scope, requestHash, now } = idempotency;
       if (!(await claimIdempotencyKey(tx, scope, requestHash, checkout.payment.id, now))) return false;

@@ -198,7 +198,7 @@ export async function createCheckout(
   };
 
   const created = await createCheckoutRecord(
-    deps.db.orm,
+    deps.db,
     checkout,
     scope ? { scope, requestHash, now } : null,
   );
