@@ -48,7 +48,13 @@ const PLAN = {
   latency: { ratePerSecond: 200, roundMs: 5_000, rounds: 3, warmupMs: 3_000 },
 } as const;
 
-const GOALS = { applyVsInsertOnPostgres: 0.3, hotPaymentLastVsFirstTenth: 1.2, createP99Ms: 15 } as const;
+const GOALS = {
+  applyVsInsertOnPostgres: 0.3,
+  hotPaymentLastVsFirstTenth: 1.2,
+  /** checkouts.create's p99 at most this many times /health's in the same run, and under createP99Ms. */
+  createP99VsHealth: 4,
+  createP99Ms: 15,
+} as const;
 
 type Throughput = { onePayment: Comparison; eightPayments: Comparison; hotPayment: ThroughputRun };
 
@@ -230,7 +236,7 @@ function printLatency(results: readonly EngineResult[]): void {
         'failed',
         'loop delay p99/max',
         'p99 vs /health',
-        `goal: p99 < ${GOALS.createP99Ms}`,
+        `goal: p99 <= x${GOALS.createP99VsHealth} /health and < ${GOALS.createP99Ms} ms`,
       ],
       results.flatMap((r) => {
         if (!r.latency) return [];
@@ -253,7 +259,9 @@ function printLatency(results: readonly EngineResult[]): void {
             'checkouts.create',
             createCheckout,
             `x${p99VsHealth}`,
-            createCheckout.p99Ms < GOALS.createP99Ms ? 'met' : 'MISSED',
+            p99VsHealth <= GOALS.createP99VsHealth && createCheckout.p99Ms < GOALS.createP99Ms
+              ? 'met'
+              : 'MISSED',
           ),
         ];
       }),
