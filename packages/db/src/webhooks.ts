@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Mode } from '@kassa/core';
-import { and, asc, desc, eq, gt, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
-import { rowsOf, type Database } from './client';
+import { and, asc, desc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import { type Database, type Db } from './client';
 import { newId } from './ids';
 import { outbox, payments, webhookAttempts, webhookDeliveries, webhookEndpoints } from './schema';
 
@@ -182,71 +182,39 @@ function clockOf(now: Date | undefined) {
 /**
  * Turns new outbox events into one delivery per matching endpoint (not deleted) of the payment's
  * merchant and mode. Rows are taken with SKIP LOCKED, so several workers fan out without overlap.
+ * One statement of one text (prepared on PostgreSQL): a worker runs it every round, and when there
+ * is nothing to publish it is a single index probe that writes nothing.
  */
-export async function fanOutEvents(db: Database, now?: Date, limit = 200): Promise<number> {
+export async function fanOutEvents(db: Db, now?: Date, limit = 200): Promise<number> {
   const at = clockOf(now);
-  return db.transaction(async (tx) => {
-    const events = await tx
-      .select({
-        eventId: outbox.eventId,
-        id: outbox.id,
-        merchantId: outbox.merchantId,
-        type: outbox.type,
-        createdAt: outbox.createdAt,
-        mode: payments.mode,
-      })
-      .from(outbox)
-      .innerJoin(payments, eq(payments.id, outbox.paymentId))
-      .where(isNull(outbox.publishedAt))
-      .orderBy(asc(outbox.id))
-      .limit(limit)
-      .for('update', { of: outbox, skipLocked: true });
-    if (events.length === 0) return 0;
-    const merchantIds = [...new Set(events.map((e) => e.merchantId))];
-    const endpoints = await tx
-      .select({
-        id: webhookEndpoints.id,
-        merchantId: webhookEndpoints.merchantId,
-        mode: webhookEndpoints.mode,
-        eventTypes: webhookEndpoints.eventTypes,
-        createdAt: webhookEndpoints.createdAt,
-      })
-      .from(webhookEndpoints)
-      .where(
-        and(
-          inArray(webhookEndpoints.merchantId, merchantIds),
-          // Disabled endpoints get their deliveries too; they wait until it is enabled again.
-          isNull(webhookEndpoints.deletedAt),
-        ),
-      );
-    const deliveries = events.flatMap((event) =>
-      endpoints
-        .filter((ep) => ep.merchantId === event.merchantId && ep.mode === event.mode)
-        // An endpoint hears of what happens after it exists, not of older events still queued.
-        .filter((ep) => ep.createdAt.getTime() <= event.createdAt.getTime())
-        .filter((ep) => ep.eventTypes.length === 0 || ep.eventTypes.includes(event.type))
-        .map((ep) => ({
-          endpointId: ep.id,
-          eventId: event.eventId,
-          merchantId: event.merchantId,
-          status: 'pending' as const,
-          attempts: 0,
-          nextAttemptAt: at,
-          createdAt: at,
-        })),
-    );
-    if (deliveries.length > 0) await tx.insert(webhookDeliveries).values(deliveries).onConflictDoNothing();
-    await tx
-      .update(outbox)
-      .set({ publishedAt: at })
-      .where(
-        inArray(
-          outbox.id,
-          events.map((e) => e.id),
-        ),
-      );
-    return deliveries.length;
-  });
+  const [row] = await db.prepared<{ deliveries: number }>(sql`
+    with events as (
+      -- The payment's mode by its key, event by event: never a join that reads every payment.
+      select o.id, o.event_id, o.merchant_id, o.type, o.created_at,
+        (select p.mode from ${payments} p where p.id = o.payment_id) as mode
+      from ${outbox} o
+      where o.published_at is null
+      order by o.id limit ${limit}::int
+      for update of o skip locked
+    ),
+    inserted as (
+      insert into ${webhookDeliveries} (endpoint_id, event_id, merchant_id, status, attempts, next_attempt_at, created_at)
+      select e.id, v.event_id, v.merchant_id, 'pending', 0, ${at}, ${at}
+      from events v join ${webhookEndpoints} e on e.merchant_id = v.merchant_id and e.mode = v.mode
+      -- Disabled endpoints get their deliveries too; they wait until it is enabled again. An endpoint
+      -- hears of what happens after it exists, not of older events still queued.
+      where e.deleted_at is null and e.created_at <= v.created_at
+        and (jsonb_array_length(e.event_types) = 0 or e.event_types @> jsonb_build_array(v.type))
+      order by v.id, e.id
+      on conflict do nothing
+      returning 1
+    ),
+    published as (
+      update ${outbox} set published_at = ${at} where id in (select id from events)
+    )
+    select (select count(*) from inserted)::int as deliveries
+  `);
+  return row?.deliveries ?? 0;
 }
 
 /** Attempts one endpoint may have in flight at once, over all workers. */
@@ -264,113 +232,127 @@ export type DueDelivery = Readonly<{
   body: string;
 }>;
 
+type ClaimRow = {
+  unpublished: boolean;
+  delivery_id: string | null;
+  attempt: number;
+  endpoint_id: string;
+  mode: Mode;
+  url: string;
+  secret: string;
+  previous_secret: string | null;
+  event_id: string;
+  type: string;
+  sequence: number;
+  payload: string;
+};
+
 /**
  * Claims due deliveries under a lease (`FOR UPDATE SKIP LOCKED`): no two workers send one at the
  * same time. A worker that dies after sending leaves the lease to run out, and the delivery is
  * sent again later with the same `webhook-id`, as at-least-once requires. `now` is for tests;
  * workers leave it out and the database's clock decides, the same for every process.
+ * One statement (one round trip, prepared on PostgreSQL): the candidates, the endpoints' attempts
+ * already in flight, the claim, and what each attempt needs to be sent.
  */
 export async function claimDueDeliveries(
-  db: Database,
+  db: Db,
   now: Date | undefined,
   limit: number,
   leaseMs: number,
 ): Promise<DueDelivery[]> {
   if (limit <= 0) return [];
+  return (await claimRound(db, now, limit, leaseMs)).deliveries;
+}
+
+/** What a worker's round claims, and whether outbox events were waiting to be fanned out. */
+export type ClaimedRound = Readonly<{ deliveries: DueDelivery[]; unpublished: boolean }>;
+
+/**
+ * `claimDueDeliveries`, also answering whether any outbox event waits to be fanned out (when the
+ * statement began): a busy worker fans out only when there is something to, and needs no other
+ * statement to know.
+ */
+export async function claimRound(
+  db: Db,
+  now: Date | undefined,
+  limit: number,
+  leaseMs: number,
+): Promise<ClaimedRound> {
   const at = clockOf(now);
-  return db.transaction(async (tx) => {
-    const candidates = await tx
-      .select({ id: webhookDeliveries.id, endpointId: webhookDeliveries.endpointId })
-      .from(webhookDeliveries)
-      .innerJoin(webhookEndpoints, eq(webhookEndpoints.id, webhookDeliveries.endpointId))
-      .where(
-        and(
-          // A disabled endpoint's deliveries wait; they go out again once it is re-enabled.
-          eq(webhookEndpoints.status, 'enabled'),
-          eq(webhookDeliveries.status, 'pending'),
-          lte(webhookDeliveries.nextAttemptAt, at),
-          or(isNull(webhookDeliveries.lockedUntil), lt(webhookDeliveries.lockedUntil, at)),
-        ),
-      )
-      .orderBy(asc(webhookDeliveries.nextAttemptAt))
-      .limit(limit * 4)
-      .for('update', { of: webhookDeliveries, skipLocked: true });
-    if (candidates.length === 0) return [];
-    // At most a few attempts in flight per endpoint, across all workers: a slow or hanging receiver
-    // holds its own share of the slots, never everyone's.
-    const busy = await tx
-      .select({ endpointId: webhookDeliveries.endpointId, inFlight: sql<number>`count(*)::int` })
-      .from(webhookDeliveries)
-      .where(
-        and(
-          inArray(webhookDeliveries.endpointId, [...new Set(candidates.map((c) => c.endpointId))]),
-          eq(webhookDeliveries.status, 'pending'),
-          gt(webhookDeliveries.lockedUntil, at),
-        ),
-      )
-      .groupBy(webhookDeliveries.endpointId);
-    const inFlight = new Map(busy.map((b) => [b.endpointId, b.inFlight]));
-    const due: typeof candidates = [];
-    for (const candidate of candidates) {
-      const taken = inFlight.get(candidate.endpointId) ?? 0;
-      if (taken >= MAX_IN_FLIGHT_PER_ENDPOINT || due.length >= limit) continue;
-      inFlight.set(candidate.endpointId, taken + 1);
-      due.push(candidate);
-    }
-    if (due.length === 0) return [];
-    const claimed = await tx
-      .update(webhookDeliveries)
-      .set({
-        attempts: sql`${webhookDeliveries.attempts} + 1`,
-        lockedUntil: sql`${at} + ${leaseMs}::float8 * interval '1 millisecond'`,
-      })
-      .where(
-        inArray(
-          webhookDeliveries.id,
-          due.map((d) => d.id),
-        ),
-      )
-      .returning({
-        id: webhookDeliveries.id,
-        attempts: webhookDeliveries.attempts,
-        endpointId: webhookDeliveries.endpointId,
-        eventId: webhookDeliveries.eventId,
-      });
-    const endpointRows = await tx
-      .select({
-        id: webhookEndpoints.id,
-        mode: webhookEndpoints.mode,
-        url: webhookEndpoints.url,
-        secret: webhookEndpoints.secret,
-        // The old secret signs too while its overlap lasts.
-        previousSecret: sql<
-          string | null
-        >`case when ${webhookEndpoints.previousSecretExpiresAt} > ${at} then ${webhookEndpoints.previousSecret} end`,
-      })
-      .from(webhookEndpoints)
-      .where(inArray(webhookEndpoints.id, [...new Set(claimed.map((c) => c.endpointId))]));
-    const events = await tx
-      .select()
-      .from(outbox)
-      .where(inArray(outbox.eventId, [...new Set(claimed.map((c) => c.eventId))]));
-    return claimed.flatMap((c): DueDelivery[] => {
-      const endpoint = endpointRows.find((e) => e.id === c.endpointId);
-      const event = events.find((e) => e.eventId === c.eventId);
-      if (!endpoint || !event) return [];
-      return [
-        {
-          deliveryId: c.id,
-          attempt: c.attempts,
-          endpointId: endpoint.id,
-          mode: endpoint.mode,
-          url: endpoint.url,
-          secrets: endpoint.previousSecret ? [endpoint.secret, endpoint.previousSecret] : [endpoint.secret],
-          eventId: event.eventId,
-          body: eventBody(event),
-        },
-      ];
-    });
-  });
+  const rows = await db.prepared<ClaimRow>(sql`
+    -- Attempts in flight per endpoint, over all workers. A claimed delivery is due (a claim takes
+    -- only due ones), so only due rows are read: never the retries an outage piles up for later.
+    with busy as (
+      select endpoint_id, count(*)::int as n from ${webhookDeliveries}
+      where status = 'pending' and next_attempt_at <= ${at} and locked_until > ${at}
+      group by endpoint_id
+    ),
+    -- At most a few attempts in flight per endpoint: a slow or hanging receiver holds its own share
+    -- of the slots, never everyone's. Endpoints already at their share are passed over before the
+    -- candidates are picked, so their backlog never hides another endpoint's work.
+    candidates as (
+      select d.id, d.endpoint_id, d.next_attempt_at
+      from ${webhookDeliveries} d
+      where d.status = 'pending' and d.next_attempt_at <= ${at}
+        and (d.locked_until is null or d.locked_until < ${at})
+        and d.endpoint_id not in (select endpoint_id from busy where n >= ${MAX_IN_FLIGHT_PER_ENDPOINT}::int)
+        -- A disabled endpoint's deliveries wait; they go out again once it is re-enabled.
+        and d.endpoint_id not in (select e.id from ${webhookEndpoints} e where e.status <> 'enabled')
+      -- By id within an instant: one fan-out's deliveries alternate between its endpoints.
+      order by d.next_attempt_at, d.id
+      limit ${limit * 4}::int
+      for update skip locked
+    ),
+    chosen as (
+      select r.id from (
+        select c.id, c.next_attempt_at,
+          coalesce(b.n, 0) + row_number() over (partition by c.endpoint_id order by c.next_attempt_at, c.id) as slot
+        from candidates c left join busy b on b.endpoint_id = c.endpoint_id
+      ) r
+      where r.slot <= ${MAX_IN_FLIGHT_PER_ENDPOINT}::int
+      order by r.next_attempt_at, r.id limit ${limit}::int
+    ),
+    claimed as (
+      update ${webhookDeliveries} d set
+        attempts = d.attempts + 1,
+        locked_until = ${at} + ${leaseMs}::float8 * interval '1 millisecond'
+      from chosen where d.id = chosen.id
+      returning d.id, d.attempts, d.endpoint_id, d.event_id
+    )
+    -- One row even when nothing is claimed, to carry the outbox's answer.
+    select f.unpublished, c.id::text as delivery_id, c.attempts as attempt, e.id as endpoint_id,
+      e.mode, e.url, e.secret,
+      -- The old secret signs too while its overlap lasts.
+      case when e.previous_secret_expires_at > ${at} then e.previous_secret end as previous_secret,
+      o.event_id, o.type, o.sequence, o.payload::text as payload
+    from (select exists (select 1 from ${outbox} where published_at is null) as unpublished) f
+    left join (
+      claimed c
+      join ${webhookEndpoints} e on e.id = c.endpoint_id
+      join ${outbox} o on o.event_id = c.event_id
+    ) on true
+  `);
+  const claimed = rows.filter((r): r is ClaimRow & { delivery_id: string } => r.delivery_id !== null);
+  return { deliveries: claimed.map(toDueDelivery), unpublished: rows.some((r) => r.unpublished) };
+}
+
+function toDueDelivery(r: ClaimRow & { delivery_id: string }): DueDelivery {
+  return {
+    deliveryId: BigInt(r.delivery_id),
+    attempt: Number(r.attempt),
+    endpointId: r.endpoint_id,
+    mode: r.mode,
+    url: r.url,
+    secrets: r.previous_secret ? [r.secret, r.previous_secret] : [r.secret],
+    eventId: r.event_id,
+    body: eventBody({
+      eventId: r.event_id,
+      type: r.type,
+      sequence: Number(r.sequence),
+      payload: JSON.parse(r.payload) as unknown,
+    }),
+  };
 }
 
 /** The body merchants receive; built from the outbox row alone, so every retry sends the same bytes. */
@@ -415,62 +397,140 @@ export type AttemptOutcome = Readonly<{
   responseExcerpt: string | null;
 }>;
 
+/** What recording an attempt decided for its delivery. */
+export type AttemptNext = 'delivered' | 'retrying' | 'failed' | 'superseded';
+
+export type FinishedAttempt = Readonly<{
+  delivery: Pick<DueDelivery, 'deliveryId' | 'attempt' | 'endpointId'>;
+  outcome: AttemptOutcome;
+}>;
+
 /**
- * Records an attempt and decides what comes next: delivered, another try later, or failed for good.
- * One statement: the attempt goes into the history, and the delivery moves on only if this worker
- * still holds its latest claim (a worker whose lease was taken over, or a resend, leaves the
- * decision to the newer claim). Rows are locked delivery first, endpoint second, as delete does.
+ * Records one attempt and decides what comes next: delivered, another try later, or failed for
+ * good; `recordAttempts` for one.
  */
 export async function recordAttempt(
-  db: Database,
-  delivery: Pick<DueDelivery, 'deliveryId' | 'attempt' | 'endpointId'>,
+  db: Db,
+  delivery: FinishedAttempt['delivery'],
   outcome: AttemptOutcome,
   now?: Date,
   jitter: () => number = Math.random,
-): Promise<'delivered' | 'retrying' | 'failed' | 'superseded'> {
-  const ok = outcome.statusCode !== null && outcome.statusCode >= 200 && outcome.statusCode < 300;
-  const waitMs = RETRY_SCHEDULE_MS[delivery.attempt - 1];
-  const final = !ok && waitMs === undefined;
-  // ±10% jitter, so a receiver coming back is not hit by every retry at the same instant.
-  const nextWaitMs = Math.round((waitMs ?? 0) * (0.9 + 0.2 * jitter()));
-  const status = ok ? 'delivered' : final ? 'failed' : 'pending';
+): Promise<AttemptNext> {
+  const [next] = await recordAttempts(db, [{ delivery, outcome }], now, jitter);
+  if (!next) throw new Error('recordAttempts answered nothing for one attempt');
+  return next;
+}
+
+/**
+ * Records finished attempts, any number in one statement (one commit), and answers what comes
+ * next for each, in order. Each attempt goes into the history; its delivery moves on only if this
+ * worker still holds its latest claim (a worker whose lease was taken over, or a resend, leaves
+ * the decision to the newer claim: 'superseded'). An endpoint's failure clock starts at its first
+ * failure and stops at a success; an endpoint that has failed everything for DISABLE_AFTER_MS is
+ * switched off, with the reason. Within one batch an endpoint's attempts count in the order given:
+ * its clock ends as the last one leaves it, and any success in the batch keeps it on.
+ * Rows are locked deliveries first, then endpoints in id order: delete takes them in that order
+ * too, and two workers recording failures for the same endpoints never deadlock.
+ */
+export async function recordAttempts(
+  db: Db,
+  attempts: readonly FinishedAttempt[],
+  now?: Date,
+  jitter: () => number = Math.random,
+): Promise<AttemptNext[]> {
+  if (attempts.length === 0) return [];
+  const decided = attempts.map(({ delivery, outcome }, i) => {
+    const ok = outcome.statusCode !== null && outcome.statusCode >= 200 && outcome.statusCode < 300;
+    const waitMs = RETRY_SCHEDULE_MS[delivery.attempt - 1];
+    const final = !ok && waitMs === undefined;
+    return {
+      i,
+      delivery_id: delivery.deliveryId.toString(),
+      attempt: delivery.attempt,
+      endpoint_id: delivery.endpointId,
+      started_at: outcome.startedAt.toISOString(),
+      duration_ms: outcome.durationMs,
+      status_code: outcome.statusCode,
+      error: storable(outcome.error),
+      response_excerpt: storable(outcome.responseExcerpt),
+      ok,
+      status: ok ? 'delivered' : final ? 'failed' : 'pending',
+      // ±10% jitter, so a receiver coming back is not hit by every retry at the same instant.
+      wait_ms: Math.round((waitMs ?? 0) * (0.9 + 0.2 * jitter())),
+    };
+  });
   const at = clockOf(now);
-  const result = await db.execute(sql`
-    with attempt as (
+  // One parameter of one fixed text, whatever the batch size: prepared once per connection.
+  const moved = await db.prepared<{ i: number }>(sql`
+    with input as (
+      select * from json_to_recordset(${JSON.stringify(decided)}::json) as t(
+        i int, delivery_id bigint, attempt int, endpoint_id text, started_at timestamptz,
+        duration_ms int, status_code int, error text, response_excerpt text, ok boolean,
+        status text, wait_ms float8)
+    ),
+    attempt as (
       insert into ${webhookAttempts} (delivery_id, attempt, started_at, duration_ms, status_code, error, response_excerpt)
-      values (${delivery.deliveryId.toString()}::bigint, ${delivery.attempt}, ${outcome.startedAt.toISOString()}::timestamptz,
-              ${outcome.durationMs}, ${outcome.statusCode}::int, ${outcome.error}, ${outcome.responseExcerpt})
+      select delivery_id, attempt, started_at, duration_ms, status_code, error, response_excerpt
+      from input order by i
     ),
     moved as (
-      update ${webhookDeliveries} set
-        status = ${status},
-        delivered_at = case when ${ok} then ${at} else delivered_at end,
-        next_attempt_at = case when ${status === 'pending'}
-          then ${at} + ${nextWaitMs}::float8 * interval '1 millisecond' else next_attempt_at end,
-        locked_until = null, last_status_code = ${outcome.statusCode}::int, last_error = ${outcome.error}
-      where id = ${delivery.deliveryId.toString()}::bigint and attempts = ${delivery.attempt} and status = 'pending'
-      returning id
+      update ${webhookDeliveries} d set
+        status = t.status,
+        delivered_at = case when t.ok then ${at} else d.delivered_at end,
+        next_attempt_at = case when t.status = 'pending'
+          then ${at} + t.wait_ms * interval '1 millisecond' else d.next_attempt_at end,
+        locked_until = null, last_status_code = t.status_code, last_error = t.error
+      from input t
+      -- By key: a status test the due index cannot take, or a planner whose statistics predate a
+      -- burst of new deliveries reads every pending one to find a few.
+      where d.id = t.delivery_id and d.attempts = t.attempt and (d.status = 'pending') is true
+      returning t.i, t.endpoint_id, t.ok
     ),
-    -- An endpoint that has failed everything for DISABLE_AFTER_MS is switched off, with the reason.
+    -- Per endpoint: did any attempt succeed, and did the last one?
+    outcomes as (
+      select endpoint_id, bool_or(ok) as any_ok, (array_agg(ok order by i desc))[1] as last_ok
+      from moved group by endpoint_id
+    ),
+    -- Only endpoints whose clock changes are locked and written (a success on a healthy endpoint
+    -- touches nothing), and read as locked: a concurrent change is seen, not overwritten.
+    locked as (
+      select e.id, o.any_ok, o.last_ok,
+        not o.any_ok and e.status = 'enabled'
+          and e.failing_since <= ${at} - ${DISABLE_AFTER_MS}::float8 * interval '1 millisecond' as disable
+      from ${webhookEndpoints} e join outcomes o on o.endpoint_id = e.id
+      where not o.last_ok or e.failing_since is not null
+      order by e.id
+      for update of e
+    ),
     endpoint as (
       update ${webhookEndpoints} e set
-        failing_since = case when ${ok} then null else coalesce(e.failing_since, ${at}) end,
-        status = case when v.disable then 'disabled' else e.status end,
-        disabled_reason = case when v.disable then ${ENDPOINT_FAILING_REASON} else e.disabled_reason end,
-        updated_at = case when v.disable then ${at} else e.updated_at end
-      from (
-        select id, (not ${ok} and status = 'enabled'
-          and failing_since <= ${at} - ${DISABLE_AFTER_MS}::float8 * interval '1 millisecond') as disable
-        from ${webhookEndpoints} where id = ${delivery.endpointId}
-      ) v
-      where e.id = v.id and exists (select 1 from moved)
-        and (not ${ok} or e.failing_since is not null)
+        failing_since = case when l.last_ok then null when l.any_ok then ${at} else coalesce(e.failing_since, ${at}) end,
+        status = case when l.disable then 'disabled' else e.status end,
+        disabled_reason = case when l.disable then ${ENDPOINT_FAILING_REASON} else e.disabled_reason end,
+        updated_at = case when l.disable then ${at} else e.updated_at end
+      from locked l
+      where e.id = l.id
     )
-    select (select count(*) from moved)::int as moved
+    select i from moved
   `);
-  const [row] = rowsOf<{ moved: number }>(result);
-  if (!row || row.moved === 0) return 'superseded';
-  return ok ? 'delivered' : final ? 'failed' : 'retrying';
+  const movedIndexes = new Set(moved.map((m) => Number(m.i)));
+  return decided.map((d): AttemptNext =>
+    !movedIndexes.has(d.i)
+      ? 'superseded'
+      : d.status === 'delivered'
+        ? 'delivered'
+        : d.status === 'failed'
+          ? 'failed'
+          : 'retrying',
+  );
+}
+
+/** A surrogate without its pair (as where a string was cut inside an emoji): JSON cannot carry it. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** A receiver's text as PostgreSQL can store it, whatever it sent: text holds no NUL. */
+function storable(text: string | null): string | null {
+  return text === null ? null : text.replaceAll('\u0000', '').replace(LONE_SURROGATE, '\uFFFD');
 }
 
 const ENDPOINT_FAILING_REASON = 'every delivery failed for 60 hours';

@@ -5,6 +5,7 @@ import {
   claimDueDeliveries,
   fanOutEvents,
   recordAttempt,
+  recordAttempts,
   DISABLE_AFTER_MS,
   MAX_IN_FLIGHT_PER_ENDPOINT,
   rowsOf,
@@ -76,15 +77,10 @@ async function paidCheckout(m: TestMerchant): Promise<string> {
 
 /** One worker round by hand at a chosen time; signatures still use the real clock, as a receiver checks them. */
 async function deliverDue(at: Date): Promise<number> {
-  await fanOutEvents(api.db.orm, at);
-  const due = await claimDueDeliveries(api.db.orm, at, 100, 60_000);
+  await fanOutEvents(api.db, at);
+  const due = await claimDueDeliveries(api.db, at, 100, 60_000);
   for (const d of due)
-    await recordAttempt(
-      api.db.orm,
-      d,
-      await sendDelivery(d, { timeoutMs: 2_000, now: () => new Date() }),
-      at,
-    );
+    await recordAttempt(api.db, d, await sendDelivery(d, { timeoutMs: 2_000, now: () => new Date() }), at);
   return due.length;
 }
 
@@ -138,7 +134,7 @@ describe('merchant webhook delivery', () => {
     const shop = await api.merchant('Slow Shop');
     const receiver = await startReceiver((r) => (r.path === '/slow' ? 'hang' : 200));
     const worker = startDeliveryWorker({
-      db: api.db.orm,
+      db: api.db,
       log: pino({ level: 'silent' }),
       pollMs: 20,
       timeoutMs: 1_500,
@@ -172,15 +168,15 @@ describe('merchant webhook delivery', () => {
       await endpointFor(shop, receiver.url('/hook'));
       await paidCheckout(shop);
       const now = new Date();
-      await fanOutEvents(api.db.orm, now);
-      const [claimed] = await claimDueDeliveries(api.db.orm, now, 10, 1_000);
+      await fanOutEvents(api.db, now);
+      const [claimed] = await claimDueDeliveries(api.db, now, 10, 1_000);
       await sendDelivery(claimed!, { timeoutMs: 2_000, now: () => new Date() });
       // ... and the worker dies here, before recordAttempt. Its lease still holds for a moment:
-      expect(await claimDueDeliveries(api.db.orm, later(now, 500), 10, 1_000)).toHaveLength(0);
-      const [again] = await claimDueDeliveries(api.db.orm, later(now, 2_000), 10, 1_000);
+      expect(await claimDueDeliveries(api.db, later(now, 500), 10, 1_000)).toHaveLength(0);
+      const [again] = await claimDueDeliveries(api.db, later(now, 2_000), 10, 1_000);
       expect(again).toMatchObject({ deliveryId: claimed!.deliveryId, eventId: claimed!.eventId, attempt: 2 });
       await recordAttempt(
-        api.db.orm,
+        api.db,
         again!,
         await sendDelivery(again!, { timeoutMs: 2_000, now: () => new Date() }),
         later(now, 2_000),
@@ -200,13 +196,13 @@ describe('merchant webhook delivery', () => {
     try {
       const { endpoint } = await endpointFor(shop, receiver.url('/hook'));
       await paidCheckout(shop);
-      await fanOutEvents(api.db.orm);
-      const claimed = (await claimDueDeliveries(api.db.orm, undefined, 10, 30_000)).filter(
+      await fanOutEvents(api.db);
+      const claimed = (await claimDueDeliveries(api.db, undefined, 10, 30_000)).filter(
         (d) => d.endpointId === endpoint.id,
       );
       expect(claimed.length).toBeGreaterThan(0);
       // A second worker asking at the same moment finds every one of them leased.
-      const second = await claimDueDeliveries(api.db.orm, undefined, 10, 30_000);
+      const second = await claimDueDeliveries(api.db, undefined, 10, 30_000);
       expect(second.filter((d) => d.endpointId === endpoint.id)).toEqual([]);
       const leaseLeft = async () =>
         rowsOf<{ lease_ms: number; retry_ms: number }>(
@@ -219,7 +215,7 @@ describe('merchant webhook delivery', () => {
       expect(Number(leased.lease_ms)).toBeGreaterThan(25_000);
       expect(Number(leased.lease_ms)).toBeLessThanOrEqual(30_000);
       await recordAttempt(
-        api.db.orm,
+        api.db,
         claimed[0]!,
         await sendDelivery(claimed[0]!, { timeoutMs: 2_000, now: () => new Date() }),
       );
@@ -363,16 +359,16 @@ describe('delivery edge cases', () => {
       await endpointFor(shop, receiver.url('/hook'));
       await paidCheckout(shop);
       const now = new Date();
-      await fanOutEvents(api.db.orm, now);
-      const [first] = await claimDueDeliveries(api.db.orm, now, 10, 1_000);
+      await fanOutEvents(api.db, now);
+      const [first] = await claimDueDeliveries(api.db, now, 10, 1_000);
       const id = first!.deliveryId.toString();
       expect(
         (await rawCall(api.url, 'deliveries.resend', 'mutation', { deliveryId: id }, auth(shop))).status,
       ).toBe(200);
       // The resend does not break the lease of the attempt in flight.
-      expect(await claimDueDeliveries(api.db.orm, later(now, 500), 10, 1_000)).toHaveLength(0);
+      expect(await claimDueDeliveries(api.db, later(now, 500), 10, 1_000)).toHaveLength(0);
       // The first worker stalls past its lease; another takes over.
-      const [second] = await claimDueDeliveries(api.db.orm, later(now, 2_000), 10, 60_000);
+      const [second] = await claimDueDeliveries(api.db, later(now, 2_000), 10, 60_000);
       expect(second).toMatchObject({ attempt: 2 });
       const failedLate = {
         startedAt: now,
@@ -381,10 +377,10 @@ describe('delivery edge cases', () => {
         error: null,
         responseExcerpt: null,
       };
-      expect(await recordAttempt(api.db.orm, first!, failedLate, later(now, 2_500))).toBe('superseded');
-      expect(await claimDueDeliveries(api.db.orm, later(now, 3_000), 10, 60_000)).toHaveLength(0);
+      expect(await recordAttempt(api.db, first!, failedLate, later(now, 2_500))).toBe('superseded');
+      expect(await claimDueDeliveries(api.db, later(now, 3_000), 10, 60_000)).toHaveLength(0);
       const okOutcome = { ...failedLate, statusCode: 200 };
-      expect(await recordAttempt(api.db.orm, second!, okOutcome, later(now, 3_000))).toBe('delivered');
+      expect(await recordAttempt(api.db, second!, okOutcome, later(now, 3_000))).toBe('delivered');
       const [listed] = data<{ data: { status: string; attempts: unknown[] }[] }>(
         await rawCall(api.url, 'deliveries.list', 'query', {}, auth(shop)),
       ).data;
@@ -444,20 +440,145 @@ describe('delivery edge cases', () => {
       const other = await endpointFor(shop, receiver.url('/other'));
       await paidCheckout(shop);
       const now = new Date();
-      await fanOutEvents(api.db.orm, now);
-      const claimed = await claimDueDeliveries(api.db.orm, now, 16, 60_000);
+      await fanOutEvents(api.db, now);
+      const claimed = await claimDueDeliveries(api.db, now, 16, 60_000);
       expect(claimed.filter((c) => c.endpointId === slow.endpoint.id)).toHaveLength(
         MAX_IN_FLIGHT_PER_ENDPOINT,
       );
       expect(claimed.filter((c) => c.endpointId === other.endpoint.id)).toHaveLength(1);
       // While those are in flight, the slow endpoint gets no more.
       expect(
-        (await claimDueDeliveries(api.db.orm, now, 16, 60_000)).filter(
-          (c) => c.endpointId === slow.endpoint.id,
-        ),
+        (await claimDueDeliveries(api.db, now, 16, 60_000)).filter((c) => c.endpointId === slow.endpoint.id),
       ).toHaveLength(0);
     } finally {
       await receiver.close();
+    }
+  });
+
+  it('a batch of records gives each attempt its own outcome: superseded, delivered, retrying', async () => {
+    const shop = await api.merchant('Batch Shop');
+    const receiver = await startReceiver(() => 200);
+    try {
+      const a = await endpointFor(shop, receiver.url('/a'));
+      const b = await endpointFor(shop, receiver.url('/b'));
+      const c = await endpointFor(shop, receiver.url('/c'));
+      await paidCheckout(shop);
+      await paidCheckout(shop);
+      // An hour back: deliveries that other tests left due are not due yet then, so every claim
+      // below takes this shop's and nothing else.
+      const now = new Date(Date.now() - 3_600_000);
+      await fanOutEvents(api.db, now);
+      // One claim whose lease runs out, the others leased for long.
+      const [stale] = await claimDueDeliveries(api.db, now, 1, 1_000);
+      const rest = await claimDueDeliveries(api.db, now, 10, 60_000);
+      expect(rest).toHaveLength(5);
+      const [takeover] = await claimDueDeliveries(api.db, later(now, 2_000), 10, 60_000);
+      expect(takeover).toMatchObject({ deliveryId: stale!.deliveryId, attempt: 2 });
+      const byEndpoint = (id: string) => rest.filter((d) => d.endpointId === id);
+      // The stale claim's endpoint answers 200; of the other two, one answers 500 then 200 within
+      // the batch, the other 500 twice.
+      const [mixed, failing] = [a, b, c]
+        .map((e) => e.endpoint.id)
+        .filter((id) => id !== stale!.endpointId)
+        .sort();
+      const [m500, m200] = byEndpoint(mixed!);
+      const [f500, f503] = byEndpoint(failing!);
+      const fine = byEndpoint(stale!.endpointId);
+      const outcome = (statusCode: number) => ({
+        startedAt: later(now, 2_400),
+        durationMs: 7,
+        statusCode,
+        error: null,
+        responseExcerpt: null,
+      });
+      const batch = [
+        { delivery: stale!, outcome: outcome(500) },
+        ...fine.map((delivery) => ({ delivery, outcome: outcome(200) })),
+        { delivery: m500!, outcome: outcome(500) },
+        { delivery: m200!, outcome: outcome(200) },
+        { delivery: f500!, outcome: outcome(500) },
+        { delivery: f503!, outcome: outcome(503) },
+      ];
+      expect(await recordAttempts(api.db, batch, later(now, 2_500))).toEqual([
+        'superseded',
+        ...fine.map(() => 'delivered'),
+        'retrying',
+        'delivered',
+        'retrying',
+        'retrying',
+      ]);
+      // The superseded attempt is in the history; its delivery waits for the newer claim's record.
+      type Listed = {
+        data: { id: string; endpointId: string; status: string; attempts: { statusCode: number | null }[] }[];
+      };
+      const list = async () =>
+        data<Listed>(await rawCall(api.url, 'deliveries.list', 'query', {}, auth(shop))).data;
+      const staleRow = (await list()).find((d) => d.id === stale!.deliveryId.toString());
+      expect(staleRow).toMatchObject({ status: 'pending', attempts: [{ statusCode: 500 }] });
+      expect(await recordAttempt(api.db, takeover!, outcome(200), later(now, 3_000))).toBe('delivered');
+      const listed = await list();
+      expect(listed.filter((d) => d.status === 'delivered')).toHaveLength(3);
+      expect(listed.filter((d) => d.status === 'pending').map((d) => d.endpointId)).toEqual(
+        expect.arrayContaining([mixed, failing, failing]) as string[],
+      );
+      // An endpoint's failure clock ends as its last attempt in the batch left it.
+      const clocks = rowsOf<{ id: string; failing: boolean }>(
+        await api.db.orm.execute(
+          sql`select id, failing_since is not null as failing from webhook_endpoints where merchant_id = ${shop.merchantId}`,
+        ),
+      );
+      expect(Object.fromEntries(clocks.map((e) => [e.id, e.failing]))).toEqual({
+        [stale!.endpointId]: false,
+        [mixed!]: false,
+        [failing!]: true,
+      });
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it("an endpoint at its share with a long backlog does not hold up another endpoint's events", async () => {
+    const shop = await api.merchant('Backlog Shop');
+    const receiver = await startReceiver(() => 200);
+    try {
+      const busy = await endpointFor(shop, receiver.url('/busy'));
+      const limit = 4;
+      // More due deliveries for the busy endpoint than a claim looks at (4 per free slot) ...
+      for (let i = 0; i < limit * 4 + MAX_IN_FLIGHT_PER_ENDPOINT + 2; i++) await paidCheckout(shop);
+      // ... and, behind all of them, one for another endpoint.
+      const other = await endpointFor(shop, receiver.url('/other'));
+      await paidCheckout(shop);
+      const now = new Date(Date.now() - 3_600_000);
+      await fanOutEvents(api.db, now);
+      const first = await claimDueDeliveries(api.db, now, limit, 60_000);
+      expect(first.map((d) => d.endpointId)).toEqual(Array(limit).fill(busy.endpoint.id));
+      // The busy endpoint is at its share: the next claim passes over its backlog.
+      const second = await claimDueDeliveries(api.db, now, limit, 60_000);
+      expect(second.map((d) => d.endpointId)).toEqual([other.endpoint.id]);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it('a response with a NUL byte is recorded, without it', async () => {
+    const shop = await api.merchant('Nul Shop');
+    const server = createServer((req, res) => {
+      req.resume();
+      res.writeHead(500);
+      res.end('broken\u0000body');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      await endpointFor(shop, `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`);
+      await paidCheckout(shop);
+      expect(await deliverDue(new Date())).toBeGreaterThan(0);
+      const [listed] = data<{ data: { status: string; attempts: { responseExcerpt: string | null }[] }[] }>(
+        await rawCall(api.url, 'deliveries.list', 'query', {}, auth(shop)),
+      ).data;
+      expect(listed).toMatchObject({ status: 'pending', attempts: [{ responseExcerpt: 'brokenbody' }] });
+    } finally {
+      server.closeAllConnections();
+      server.close();
     }
   });
 

@@ -49,7 +49,7 @@ function startWorkers(n: number): Workers {
     };
   }
   const workers = Array.from({ length: n }, () =>
-    startDeliveryWorker({ db: api.db.orm, log: pino({ level: 'silent' }), pollMs: 20 }),
+    startDeliveryWorker({ db: api.db, log: pino({ level: 'silent' }), pollMs: 20 }),
   );
   return { stop: async () => void (await Promise.all(workers.map((w) => w.stop()))) };
 }
@@ -84,7 +84,7 @@ async function startCountingReceiver(delayMs: number, hold?: (key: string) => bo
   };
 }
 
-const fanOut = (now: Date) => fanOutEvents(api.db.orm, now);
+const fanOut = (now: Date) => fanOutEvents(api.db, now);
 
 async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -168,7 +168,7 @@ describe(`delivery workers side by side (${process.env['DATABASE_URL'] ? '4 proc
       // PGlite lives in this process, so a worker cannot die apart from it: claim and send, never record.
       const now = new Date();
       await fanOut(now);
-      const [claimed] = await claimDueDeliveries(api.db.orm, now, 10, 60_000);
+      const [claimed] = await claimDueDeliveries(api.db, now, 10, 60_000);
       void sendDelivery(claimed!, { timeoutMs: 60_000, now: () => new Date() });
       await waitFor(() => first !== null, 20_000);
     }
@@ -179,13 +179,13 @@ describe(`delivery workers side by side (${process.env['DATABASE_URL'] ? '4 proc
         .where(eq(tables.webhookDeliveries.merchantId, shop.merchantId));
       // Sent once, never recorded: still pending, held by the dead worker's lease.
       expect(row).toMatchObject({ status: 'pending', attempts: 1 });
-      expect(await claimDueDeliveries(api.db.orm, new Date(), 10, 60_000)).toHaveLength(0);
+      expect(await claimDueDeliveries(api.db, new Date(), 10, 60_000)).toHaveLength(0);
       // Once the lease has run out, another worker takes it.
       const afterLease = new Date(row!.lockedUntil!.getTime() + 1_000);
-      const [retry] = await claimDueDeliveries(api.db.orm, afterLease, 10, 60_000);
+      const [retry] = await claimDueDeliveries(api.db, afterLease, 10, 60_000);
       expect(retry).toMatchObject({ deliveryId: row!.id, attempt: 2 });
       await recordAttempt(
-        api.db.orm,
+        api.db,
         retry!,
         await sendDelivery(retry!, { timeoutMs: 5_000, now: () => new Date() }),
         afterLease,

@@ -1,9 +1,17 @@
-import { claimDueDeliveries, fanOutEvents, recordAttempt, type Database } from '@kassa/db';
+import {
+  claimRound,
+  fanOutEvents,
+  recordAttempts,
+  type AttemptNext,
+  type AttemptOutcome,
+  type Db,
+  type DueDelivery,
+} from '@kassa/db';
 import type { Logger } from 'pino';
 import { sendDelivery, type SendOptions } from './send';
 
 export type DeliveryWorkerOptions = Readonly<{
-  db: Database;
+  db: Db;
   log: Logger;
   /** Attempts in flight at once; a slow receiver holds one slot, never the others. */
   concurrency?: number;
@@ -17,6 +25,11 @@ export type DeliveryWorkerOptions = Readonly<{
 }>;
 
 const WAKE_COALESCE_MS = 2;
+/**
+ * Attempts that finish this close together are recorded in one statement (one commit, not one per
+ * delivery); while a record is under way, those finishing meanwhile wait for the next one.
+ */
+const RECORD_COALESCE_MS = 2;
 
 export type DeliveryWorker = Readonly<{ stop(): Promise<void>; idle(): boolean }>;
 
@@ -35,13 +48,15 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
 
-  const attempt = async (delivery: Awaited<ReturnType<typeof claimDueDeliveries>>[number]) => {
+  const record = batchRecorder(options.db, dbClock);
+
+  const attempt = async (delivery: DueDelivery) => {
     const outcome = await sendDelivery(delivery, {
       timeoutMs,
       now: () => options.clock?.() ?? new Date(),
       ...(options.privateInTest ? { privateInTest: options.privateInTest } : {}),
     });
-    const next = await recordAttempt(options.db, delivery, outcome, dbClock());
+    const next = await record(delivery, outcome);
     const fields = {
       endpointId: delivery.endpointId,
       eventId: delivery.eventId,
@@ -53,11 +68,22 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
     else log.warn({ ...fields, error: outcome.error, next }, 'webhook attempt failed');
   };
 
-  /** Claims due deliveries for the free slots; true when it claimed any (more may be waiting). */
-  const tick = async (): Promise<boolean> => {
-    await fanOutEvents(options.db, dbClock());
-    const due = await claimDueDeliveries(options.db, dbClock(), concurrency - inFlight.size, leaseMs);
-    for (const delivery of due) {
+  // Fan out every poll, and in a busy round only when the last claim saw events waiting: a worker
+  // delivering flat out does not spend a statement per round on an empty outbox.
+  let unpublished = true;
+
+  /**
+   * Claims due deliveries for the free slots; true when another round should follow at once: it
+   * claimed some (more may be waiting), or it saw events waiting that it did not fan out.
+   */
+  const tick = async (poll: boolean): Promise<boolean> => {
+    const fannedOut = poll || unpublished;
+    if (fannedOut) await fanOutEvents(options.db, dbClock());
+    const free = concurrency - inFlight.size;
+    if (free <= 0) return false;
+    const round = await claimRound(options.db, dbClock(), free, leaseMs);
+    unpublished = round.unpublished;
+    for (const delivery of round.deliveries) {
       const running = attempt(delivery)
         .catch((error: unknown) =>
           log.error(
@@ -71,7 +97,7 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
         });
       inFlight.add(running);
     }
-    return due.length > 0;
+    return round.deliveries.length > 0 || (unpublished && !fannedOut);
   };
 
   // Rounds never overlap. After a round that claimed something the next runs at once; a finished
@@ -79,27 +105,28 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
   // send the loop polls every pollMs.
   let ticking = false;
   let round: Promise<unknown> = Promise.resolve();
-  const run = () => {
+  const run = (poll: boolean) => {
     if (stopped || ticking) return;
     if (timer) clearTimeout(timer);
     ticking = true;
-    round = tick()
+    round = tick(poll)
       .catch((error: unknown) => {
         log.error({ err: error }, 'delivery round failed; retrying next round');
         return false;
       })
       .then((claimed) => {
         ticking = false;
-        schedule(claimed && inFlight.size < concurrency ? 0 : pollMs);
+        if (claimed && inFlight.size < concurrency) schedule(0);
+        else schedule(pollMs, true);
       });
   };
   let wakePending = false;
-  const schedule = (delayMs: number) => {
+  const schedule = (delayMs: number, poll = false) => {
     if (stopped) return;
     if (timer) clearTimeout(timer);
     timer = setTimeout(() => {
       wakePending = false;
-      run();
+      run(poll);
     }, delayMs);
   };
   // Attempts that finish close together share one round (one claim for several free slots).
@@ -109,7 +136,7 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
       schedule(WAKE_COALESCE_MS);
     }
   };
-  schedule(pollMs);
+  schedule(pollMs, true);
 
   return {
     idle: () => inFlight.size === 0,
@@ -121,4 +148,47 @@ export function startDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWor
       await Promise.allSettled([...inFlight]);
     },
   };
+}
+
+/**
+ * Records finished attempts in batches: the first to finish waits RECORD_COALESCE_MS for others,
+ * and at most one batch is written at a time. Each caller gets its own attempt's answer, or the
+ * batch's error (its attempts then stay leased, and are sent again when the lease runs out).
+ */
+function batchRecorder(
+  db: Db,
+  clock: () => Date | undefined,
+): (delivery: DueDelivery, outcome: AttemptOutcome) => Promise<AttemptNext> {
+  type Waiting = {
+    delivery: DueDelivery;
+    outcome: AttemptOutcome;
+    resolve: (next: AttemptNext) => void;
+    reject: (error: unknown) => void;
+  };
+  let waiting: Waiting[] = [];
+  let writing = false;
+  let timer: NodeJS.Timeout | undefined;
+  const flush = () => {
+    timer = undefined;
+    const batch = waiting;
+    waiting = [];
+    writing = true;
+    void recordAttempts(db, batch, clock())
+      .then(
+        (answers) => batch.forEach((w, i) => w.resolve(answers[i] ?? 'superseded')),
+        (error: unknown) => batch.forEach((w) => w.reject(error)),
+      )
+      .finally(() => {
+        writing = false;
+        if (waiting.length > 0) schedule();
+      });
+  };
+  const schedule = () => {
+    if (!writing && !timer) timer = setTimeout(flush, RECORD_COALESCE_MS);
+  };
+  return (delivery, outcome) =>
+    new Promise<AttemptNext>((resolve, reject) => {
+      waiting.push({ delivery, outcome, resolve, reject });
+      schedule();
+    });
 }

@@ -123,7 +123,7 @@ export function startWorkers(deps: {
   schedule();
   const delivery = startDeliveryWorker({
     ...deps.delivery,
-    db: deps.db.orm,
+    db: deps.db,
     log: deps.log,
     // Without a test clock the delivery worker goes by the database's.
     ...(deps.clock ? { clock: deps.clock } : {}),
