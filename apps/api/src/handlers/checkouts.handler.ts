@@ -197,11 +197,7 @@ export async function createCheckout(
     lineItems: priced.value.lineItems,
   };
 
-  const created = await createCheckoutRecord(
-    deps.db,
-    checkout,
-    scope ? { scope, requestHash, now } : null,
-  );
+  const created = await createCheckoutRecord(deps.db, checkout, scope ? { scope, requestHash, now } : null);
   if (created) {
     deps.log.info({ paymentId: payment.id, merchantId: key.merchantId, mode: key.mode }, 'checkout created');
     return ok(checkout);
